@@ -1,0 +1,25 @@
+"""The readaloud app's settings: one dict named READALOUD in the Django settings, read lazily."""
+
+from voices.app_settings import AppSettings
+
+DEFAULTS = {
+    # Dotted path of the host's adapter (see readaloud.adapter.ArticleAdapter).
+    "ARTICLE_ADAPTER": None,
+    # Dotted path of the host's django.dispatch.Signal, sent with `article_id` when an article is published or a
+    # published article is edited.
+    "PUBLISH_SIGNAL": None,
+    # Queue of the Tasks backend that renders articles.
+    # Retries of a failed rendering, with exponential back-off (base * 2**(attempt-1) seconds).
+    "RENDER_MAX_ATTEMPTS": 4,
+    "RENDER_RETRY_BASE_SECONDS": 30,
+    # A rendering whose worker has shown no sign of life for this long is taken over by another worker.
+    "RENDER_STALE_SECONDS": 120,
+    # Start every rendition with a short spoken notice that the audio is AI-generated.
+    "AUDIBLE_LABEL": True,
+    # WebSocket streaming: sentences sent ahead of the listener, and limits on what a client may send.
+    "STREAM_WINDOW": 4,
+    "STREAM_MAX_MESSAGE_BYTES": 4096,
+    "STREAM_MAX_MESSAGES_PER_SECOND": 30,
+}
+
+app_settings = AppSettings("READALOUD", DEFAULTS)

@@ -1,0 +1,156 @@
+"""WebSocket streaming of an article's audio: a JSON header, then one binary MP3 chunk per sentence.
+
+Protocol (client-driven):
+  client -> {"type": "play", "from": <sentence index>}   start (or restart) streaming at a sentence
+  client -> {"type": "seek", "time": <seconds>}           restart at the sentence playing at that time
+  client -> {"type": "next", "count": <n>}                 the client has room for n more chunks
+  server -> {"type": "header", ...}                        codec, duration, sentence texts and timings
+  server -> {"type": "chunk", "index", "start", "end", "bytes"} followed by one binary frame of that many bytes
+  server -> {"type": "progress", "ready", "total"}        while the sentence asked for is still being rendered
+  server -> {"type": "end"} | {"type": "error", "code", "message"}
+"""
+
+import asyncio
+import json
+import time
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+from . import streaming
+from .app_settings import app_settings
+
+CLOSE_NOT_FOUND = 4404
+CLOSE_FORBIDDEN = 4403
+CLOSE_TOO_BIG = 1009
+CLOSE_POLICY = 1008
+RENDER_POLL_SECONDS = 0.3
+
+
+class ArticleAudioConsumer(AsyncWebsocketConsumer):
+    async def connect(self):
+        self.article_id = str(self.scope["url_route"]["kwargs"]["article_id"])
+        self.stream_task = None
+        self.credits = 0
+        self.credit_event = asyncio.Event()
+        self.message_times = []
+        access = await database_sync_to_async(streaming.stream_access)(self.article_id, self.scope.get("user"))
+        if not access.allowed:
+            await self.close(code=CLOSE_NOT_FOUND if access.reason == "not_found" else CLOSE_FORBIDDEN)
+            return
+        await self.accept()
+        self.rendition = await database_sync_to_async(streaming.rendition_for_listening)(self.article_id)
+        self.header = await database_sync_to_async(streaming.header)(self.rendition)
+        await self.send(text_data=json.dumps(self.header, ensure_ascii=False))
+
+    async def disconnect(self, code):
+        if getattr(self, "stream_task", None):
+            self.stream_task.cancel()
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if self.flooding():
+            await self.send_error("too_many_messages", "Too many messages; slow down.")
+            await self.close(code=CLOSE_POLICY)
+            return
+        if bytes_data is not None:
+            await self.send_error("bad_request", "Binary messages are not accepted.")
+            return
+        if len(text_data.encode()) > app_settings.STREAM_MAX_MESSAGE_BYTES:
+            await self.send_error("too_big", "Message too big.")
+            await self.close(code=CLOSE_TOO_BIG)
+            return
+        try:
+            message = json.loads(text_data)
+            kind = message["type"]
+        except (ValueError, TypeError, KeyError):
+            await self.send_error("bad_request", 'Expected JSON like {"type": "play", "from": 0}.')
+            return
+        handler = {"play": self.on_play, "seek": self.on_seek, "next": self.on_next}.get(kind)
+        if handler is None:
+            await self.send_error("bad_request", f"Unknown message type {kind!r}.")
+            return
+        try:
+            await handler(message)
+        except (ValueError, TypeError) as exc:
+            await self.send_error("bad_request", str(exc))
+
+    def flooding(self) -> bool:
+        now = time.monotonic()
+        self.message_times = [t for t in self.message_times if now - t < 1.0]
+        self.message_times.append(now)
+        return len(self.message_times) > app_settings.STREAM_MAX_MESSAGES_PER_SECOND
+
+    async def on_play(self, message):
+        start = message.get("from", 0)
+        if isinstance(start, bool) or not isinstance(start, int) or not 0 <= start < max(self.header["total"], 1):
+            raise ValueError(f'"from" must be a sentence index between 0 and {self.header["total"] - 1}.')
+        await self.restart(start)
+
+    async def on_seek(self, message):
+        seconds = message.get("time")
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
+            raise ValueError('"time" must be a number of seconds >= 0.')
+        self.header = await database_sync_to_async(streaming.header)(self.rendition)
+        index = 0
+        for sentence in self.header["sentences"]:
+            if sentence["start"] is not None and sentence["start"] <= seconds:
+                index = sentence["index"]
+        await self.restart(index)
+
+    async def on_next(self, message):
+        count = message.get("count", 1)
+        if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 64:
+            raise ValueError('"count" must be an integer from 1 to 64.')
+        self.credits += count
+        self.credit_event.set()
+
+    async def restart(self, index: int):
+        if self.stream_task:
+            self.stream_task.cancel()
+        self.header = await database_sync_to_async(streaming.header)(self.rendition)
+        self.credits = app_settings.STREAM_WINDOW
+        self.credit_event.set()
+        self.stream_task = asyncio.create_task(self.stream_from(index))
+
+    async def stream_from(self, index: int):
+        sentences = self.rendition.sentences
+        position = None
+        for sentence in sentences[index:]:
+            while self.credits <= 0:
+                self.credit_event.clear()
+                await self.credit_event.wait()
+            data = await self.wait_for_clip(sentence["key"])
+            if data is None:
+                return
+            duration = (await database_sync_to_async(streaming.clip_durations)([sentence["key"]]))[sentence["key"]]
+            if position is None:
+                position = self.sentence_start(sentence["index"])
+            await self.send(text_data=json.dumps({
+                "type": "chunk", "index": sentence["index"], "start": round(position, 3),
+                "end": round(position + duration, 3), "bytes": len(data),
+            }))
+            await self.send(bytes_data=data)
+            position += duration
+            self.credits -= 1
+        await self.send(text_data=json.dumps({"type": "end"}))
+
+    def sentence_start(self, index: int) -> float:
+        known = self.header["sentences"][index]["start"]
+        return known if known is not None else 0.0
+
+    async def wait_for_clip(self, key: str) -> bytes | None:
+        """The clip's bytes, waiting while the worker renders it (render-while-listening)."""
+        while True:
+            data = await database_sync_to_async(streaming.clip_bytes)(key)
+            if data is not None:
+                return data
+            state = await database_sync_to_async(streaming.rendition_state)(self.rendition.pk)
+            if state["status"] in ("failed", "superseded"):
+                await self.send_error("render_" + state["status"], state["error"] or "The audio is being replaced.")
+                return None
+            await self.send(text_data=json.dumps(
+                {"type": "progress", "ready": state["sentences_done"], "total": self.header["total"]}))
+            await asyncio.sleep(RENDER_POLL_SECONDS)
+
+    async def send_error(self, code: str, message: str):
+        await self.send(text_data=json.dumps({"type": "error", "code": code, "message": message}))

@@ -1,0 +1,101 @@
+"""Build a planned rendition: synthesize each sentence (or take it from the clip cache), then publish the file.
+
+Crash-safe by construction: clips are stored under their content key before they are recorded, so a worker killed
+mid-render leaves only finished clips behind and the next attempt resumes from them without duplicates; the
+rendition's file is written under a fresh name and the row is marked READY in one transaction afterwards.
+"""
+
+import logging
+from collections.abc import Callable
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from voices.synthesis import synthesize_text
+
+from ..audio_encoding import encode_mp3, id3_label, normalize_loudness, with_pause
+from ..models import Rendition, SentenceClip
+
+logger = logging.getLogger(__name__)
+
+PRODUCER = "readaloud"
+
+
+def audio_storage():
+    return storages["readaloud_audio"]
+
+
+def clip_name(key: str) -> str:
+    return f"clips/{key[:2]}/{key}.mp3"
+
+
+def sentence_clip(sentence: dict, voice_ref: str) -> SentenceClip:
+    """The cached clip of a planned sentence, synthesized now if it does not exist yet."""
+    existing = SentenceClip.objects.filter(key=sentence["key"]).first()
+    if existing and audio_storage().exists(existing.audio_name):
+        return existing
+    speech = synthesize_text(sentence["spoken"], voice=voice_ref, language=sentence["language"])
+    audio = normalize_loudness(speech.audio, speech.sample_rate)
+    encoded = encode_mp3(with_pause(audio, speech.sample_rate, sentence["pause_ms"]), speech.sample_rate)
+    storage = audio_storage()
+    name = clip_name(sentence["key"])
+    if storage.exists(name):
+        storage.delete(name)  # a clip file left by a killed worker without its row: its content is unknown
+    stored_name = storage.save(name, ContentFile(encoded.data))
+    try:
+        clip, _ = SentenceClip.objects.update_or_create(
+            key=sentence["key"],
+            defaults={"audio_name": stored_name, "duration_seconds": encoded.duration_seconds,
+                      "sample_rate": encoded.sample_rate, "byte_size": len(encoded.data)},
+        )
+    except IntegrityError:
+        clip = SentenceClip.objects.get(key=sentence["key"])
+    return clip
+
+
+def rendition_build(rendition_id: int, progress: Callable[[int, int], None] | None = None) -> Rendition:
+    rendition = Rendition.objects.get(pk=rendition_id)
+    if rendition.status in (Rendition.Status.READY, Rendition.Status.SUPERSEDED):
+        return rendition
+    Rendition.objects.filter(pk=rendition.pk).update(
+        status=Rendition.Status.RENDERING, attempts=rendition.attempts + 1, heartbeat_at=timezone.now(), error="",
+    )
+    manifest, clips, position = [], [], 0.0
+    total = len(rendition.sentences)
+    for done, sentence in enumerate(rendition.sentences, start=1):
+        if not Rendition.objects.filter(pk=rendition.pk, is_current=True).exists():
+            Rendition.objects.filter(pk=rendition.pk).update(status=Rendition.Status.SUPERSEDED)
+            return Rendition.objects.get(pk=rendition.pk)
+        clip = sentence_clip(sentence, rendition.voice_ref)
+        clips.append(clip)
+        manifest.append({**sentence, "start": round(position, 3), "end": round(position + clip.duration_seconds, 3)})
+        position += clip.duration_seconds
+        Rendition.objects.filter(pk=rendition.pk).update(sentences_done=done, heartbeat_at=timezone.now())
+        if progress:
+            progress(done, total)
+    return rendition_publish(rendition, manifest, clips, position)
+
+
+def rendition_publish(rendition: Rendition, manifest: list, clips: list[SentenceClip], duration: float) -> Rendition:
+    storage = audio_storage()
+    parts = [id3_label(title=rendition.title, voice_label=rendition.voice_label, producer=PRODUCER,
+                       content_id=str(rendition.uid), language=rendition.language)]
+    for clip in clips:
+        with storage.open(clip.audio_name, "rb") as handle:
+            parts.append(handle.read())
+    data = b"".join(parts)
+    name = storage.save(f"renditions/{rendition.article_id}/{rendition.uid}.mp3", ContentFile(data))
+    with transaction.atomic():
+        updated = Rendition.objects.filter(pk=rendition.pk, is_current=True).update(
+            status=Rendition.Status.READY, audio_name=name, audio_bytes=len(data), sentences=manifest,
+            duration_seconds=round(duration, 3), finished_at=timezone.now(), heartbeat_at=timezone.now(),
+        )
+    if not updated:  # superseded while we were assembling: the file is not served, so remove it
+        storage.delete(name)
+        Rendition.objects.filter(pk=rendition.pk).update(status=Rendition.Status.SUPERSEDED)
+    rendition.refresh_from_db()
+    logger.info("rendition %s of article %s: %s, %.1f s", rendition.pk, rendition.article_id, rendition.status,
+                duration)
+    return rendition

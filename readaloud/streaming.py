@@ -1,0 +1,97 @@
+"""What the WebSocket streamer reads and starts: synchronous, database-facing helpers (called via
+database_sync_to_async). Only small facts cross the channel layer; audio bytes are read from storage here."""
+
+from dataclasses import dataclass
+from functools import partial
+
+from django.db import transaction
+from django.utils import timezone
+
+from .adapter import get_article_adapter
+from .app_settings import app_settings
+from .models import Rendition, SentenceClip
+from .services.planning import rendition_plan
+from .services.rendering import audio_storage
+
+
+@dataclass(frozen=True)
+class StreamAccess:
+    allowed: bool
+    reason: str = ""  # "not_found" or "forbidden"
+
+
+def stream_access(article_id: str, user) -> StreamAccess:
+    article = get_article_adapter().get_article(article_id)
+    if article is None:
+        return StreamAccess(False, "not_found")
+    if not get_article_adapter().can_listen(user, article):
+        return StreamAccess(False, "forbidden")
+    return StreamAccess(True)
+
+
+def rendition_for_listening(article_id: str) -> Rendition:
+    """The current rendition, planned and queued now if the article has none (render-while-listening), and taken
+    over if its worker went silent."""
+    from .tasks import build_rendition
+
+    rendition = Rendition.objects.filter(article_id=article_id, is_current=True).first()
+    if rendition is None:
+        rendition = rendition_plan(article_id)
+    if needs_a_worker(rendition):
+        Rendition.objects.filter(pk=rendition.pk).update(heartbeat_at=timezone.now())
+        transaction.on_commit(partial(build_rendition.enqueue, rendition.pk))
+    return rendition
+
+
+def needs_a_worker(rendition: Rendition) -> bool:
+    if rendition.status in (Rendition.Status.READY, Rendition.Status.SUPERSEDED, Rendition.Status.FAILED):
+        return False
+    if rendition.heartbeat_at is None:
+        return True
+    return (timezone.now() - rendition.heartbeat_at).total_seconds() > app_settings.RENDER_STALE_SECONDS
+
+
+def header(rendition: Rendition) -> dict:
+    clips = clip_durations([s["key"] for s in rendition.sentences])
+    position, sentences = 0.0, []
+    for sentence in rendition.sentences:
+        duration = clips.get(sentence["key"])
+        start = sentence.get("start", position if duration is not None else None)
+        end = sentence.get("end", position + duration if duration is not None else None)
+        sentences.append({"index": sentence["index"], "text": sentence["text"], "block": sentence["block"],
+                          "char_start": sentence["char_start"], "char_end": sentence["char_end"],
+                          "start": start, "end": end})
+        if duration is not None and start is not None:
+            position = start + duration
+    return {
+        "type": "header",
+        "rendition": str(rendition.uid),
+        "status": rendition.status,
+        "codec": rendition.codec,
+        "duration": rendition.duration_seconds,
+        "voice_label": rendition.voice_label,
+        "ai_generated": True,
+        "sentences": sentences,
+        "total": len(sentences),
+        "ready": sum(1 for s in sentences if s["end"] is not None),
+    }
+
+
+def clip_durations(keys: list[str]) -> dict[str, float]:
+    return dict(SentenceClip.objects.filter(key__in=keys).values_list("key", "duration_seconds"))
+
+
+def clip_bytes(key: str) -> bytes | None:
+    clip = SentenceClip.objects.filter(key=key).first()
+    if clip is None:
+        return None
+    storage = audio_storage()
+    if not storage.exists(clip.audio_name):
+        return None
+    with storage.open(clip.audio_name, "rb") as handle:
+        return handle.read()
+
+
+def rendition_state(rendition_id: int) -> dict:
+    rendition = Rendition.objects.filter(pk=rendition_id).values("status", "sentences_done", "error").first()
+    return rendition or {"status": Rendition.Status.SUPERSEDED, "sentences_done": 0, "error": ""}

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class VoicesConfig(AppConfig):
+    name = "voices"
+    verbose_name = "Voices: consent, enrollment and cloning"
+    default_auto_field = "django.db.models.BigAutoField"
