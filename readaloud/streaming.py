@@ -10,8 +10,7 @@ from django.utils import timezone
 from .adapter import get_article_adapter
 from .app_settings import app_settings
 from .models import Rendition, SentenceClip
-from .services.planning import rendition_plan
-from .services.rendering import audio_storage
+from .storage import audio_storage
 
 
 @dataclass(frozen=True)
@@ -32,12 +31,14 @@ def stream_access(article_id: str, user) -> StreamAccess:
 def rendition_for_listening(article_id: str) -> Rendition:
     """The current rendition, planned and queued now if the article has none (render-while-listening), and taken
     over if its worker went silent."""
-    from .tasks import build_rendition
-
     rendition = Rendition.objects.filter(article_id=article_id, is_current=True).first()
     if rendition is None:
+        from .services.planning import rendition_plan
+
         rendition = rendition_plan(article_id)
     if needs_a_worker(rendition):
+        from .tasks import build_rendition
+
         Rendition.objects.filter(pk=rendition.pk).update(heartbeat_at=timezone.now())
         transaction.on_commit(partial(build_rendition.enqueue, rendition.pk))
     return rendition

@@ -10,6 +10,8 @@ DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(TES
                          "OPTIONS": SQLITE_OPTIONS, "TEST": {"NAME": str(TEST_VAR_DIR / "test.sqlite3")}}}  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = TEST_VAR_DIR / "media"
+STATIC_ROOT = TEST_VAR_DIR / "static"
+STATIC_ROOT.mkdir()
 STORAGES = {
     **STORAGES,  # noqa: F405
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": MEDIA_ROOT}},

@@ -9,7 +9,6 @@ import logging
 from collections.abc import Callable
 
 from django.core.files.base import ContentFile
-from django.core.files.storage import storages
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -17,18 +16,11 @@ from voices.synthesis import synthesize_text
 
 from ..audio_encoding import encode_mp3, id3_label, normalize_loudness, with_pause
 from ..models import Rendition, SentenceClip
+from ..storage import audio_storage, clip_name
 
 logger = logging.getLogger(__name__)
 
 PRODUCER = "readaloud"
-
-
-def audio_storage():
-    return storages["readaloud_audio"]
-
-
-def clip_name(key: str) -> str:
-    return f"clips/{key[:2]}/{key}.mp3"
 
 
 def sentence_clip(sentence: dict, voice_ref: str) -> SentenceClip:
