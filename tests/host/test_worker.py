@@ -6,15 +6,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from ops.models import WorkerHeartbeat
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def run_worker_batch():
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "hostsite.settings",
-           "DATABASE_URL": f"sqlite:///{connection.settings_dict['NAME']}"}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "hostsite.settings_test"}
     return subprocess.run(
         [sys.executable, "manage.py", "db_worker", "--batch", "--queue-name", "*", "--no-reload"],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=120,
