@@ -31,7 +31,9 @@ def build_rendition(rendition_id: int) -> int:
         return rendition_build(rendition_id).pk
     except Exception as exc:
         rendition = Rendition.objects.get(pk=rendition_id)
-        Rendition.objects.filter(pk=rendition_id).update(status=Rendition.Status.FAILED, error=f"{type(exc).__name__}: {exc}")
+        Rendition.objects.filter(pk=rendition_id).update(
+            status=Rendition.Status.FAILED, error=f"{type(exc).__name__}: {exc}"
+        )
         if rendition.attempts < app_settings.RENDER_MAX_ATTEMPTS:
             delay = app_settings.RENDER_RETRY_BASE_SECONDS * 2 ** (rendition.attempts - 1)
             build_rendition.using(run_after=timezone.now() + datetime.timedelta(seconds=delay)).enqueue(rendition_id)

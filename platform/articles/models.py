@@ -48,7 +48,9 @@ class Article(models.Model):
         indexes = [models.Index(fields=["author", "status", "-published_at"])]
         constraints = [
             # An optional stable key per author (seed_demo uses it to stay idempotent); empty slugs are free.
-            models.UniqueConstraint(fields=["author", "slug"], condition=~Q(slug=""), name="articles_unique_author_slug"),
+            models.UniqueConstraint(
+                fields=["author", "slug"], condition=~Q(slug=""), name="articles_unique_author_slug"
+            ),
         ]
         verbose_name = "文章 Article"
         verbose_name_plural = "文章 Articles"

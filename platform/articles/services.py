@@ -7,6 +7,12 @@ from .models import Article
 from .signals import article_published, article_unpublished
 
 
+def _announce(signal, **kwargs):
+    """Tell the plugins. A failing receiver is logged (by Django, logger "django.dispatch") and never undoes the
+    author's publish: the article is saved either way."""
+    signal.send_robust(sender=Article, **kwargs)
+
+
 @transaction.atomic
 def article_save(*, article: Article, publish: bool = False) -> Article:
     """Save an article; publish it if asked. Sends `article_published` for a publish (created=True) and for an edit
@@ -18,16 +24,16 @@ def article_save(*, article: Article, publish: bool = False) -> Article:
     article.full_clean()
     article.save()
     if article.is_published:
-        article_published.send(sender=Article, article_id=str(article.pk), created=became_published)
+        _announce(article_published, article_id=str(article.pk), created=became_published)
     return article
 
 
 @transaction.atomic
 def article_unpublish(*, article: Article) -> Article:
-    """Back to draft: the article disappears from public pages; its first publication date is kept."""
+    """Back to draft: the article leaves the public pages; its first publication date is kept."""
     if not article.is_published:
         return article
     article.status = Article.Status.DRAFT
     article.save(update_fields=["status", "updated_at"])
-    article_unpublished.send(sender=Article, article_id=str(article.pk))
+    _announce(article_unpublished, article_id=str(article.pk))
     return article

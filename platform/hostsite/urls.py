@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+
 from ops.views import healthz
 
 admin.site.site_header = "书声 Shusheng 管理 Admin"

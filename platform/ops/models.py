@@ -12,3 +12,6 @@ class WorkerHeartbeat(models.Model):
     class Meta:
         ordering = ["-executed_at"]
         get_latest_by = "executed_at"
+
+    def __str__(self):
+        return f"worker {self.worker_host}:{self.worker_pid} at {self.executed_at:%Y-%m-%d %H:%M:%S}"

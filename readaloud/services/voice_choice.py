@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from voices.app_settings import app_settings as voices_settings
-from voices.backends.loading import load_backend
+from voices.synthesis import render_version
 
 from ..adapter import ArticleInfo
 
@@ -19,12 +19,11 @@ class VoiceChoice:
 
 def system_voice(language: str) -> VoiceChoice:
     name = voices_settings.DEFAULT_VOICES.get(language) or voices_settings.DEFAULT_VOICES["zh"]
-    engine = load_backend("ENGINE")
     return VoiceChoice(
         ref=name,
         label="系统 AI 语音 · System AI voice",
         spoken_name="系统语音" if language != "en" else "a system voice",
-        engine_version=engine.engine_version,
+        engine_version=render_version(name, language),
         is_author_voice=False,
     )
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 import websockets
+
 from articles.models import Article
 from articles.services import article_save
-
 from tests.readaloud.rendition_factory import tone_rendition
 
 REPO = Path(__file__).resolve().parents[2]

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from ops.models import WorkerHeartbeat
 
 REPO = Path(__file__).resolve().parents[2]

@@ -1,4 +1,5 @@
 import pytest
+
 from articles.models import Article
 from articles.services import article_save
 

@@ -5,8 +5,8 @@ import json
 import pytest
 from channels.testing import WebsocketCommunicator
 from django.test import Client
-from hostsite.asgi import application
 
+from hostsite.asgi import application
 from readaloud.models import Rendition
 from tests.readaloud.rendition_factory import tone_clip, tone_rendition
 

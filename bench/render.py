@@ -1,0 +1,102 @@
+"""Render throughput: a ~3000-character Chinese article with English mixed in, and an English one, on this machine.
+
+Measures the same service the worker runs (plan + build: text pipeline, synthesis, watermark, loudness, MP3), then
+the re-render after editing one paragraph (the clip cache at work). RTF = render time / audio duration.
+
+    python bench/render.py [--json] [--chars 3000]
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO), str(REPO / "platform")]
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hostsite.settings_test")
+
+
+def setup_django():
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+
+def article_text(parts: list[str], chars: int) -> str:
+    text, i = "", 0
+    while len(text) < chars:
+        text += parts[i % len(parts)] + "\n\n"
+        i += 1
+    return text
+
+
+def render_once(article_id):
+    from readaloud.services.planning import rendition_plan
+    from readaloud.services.rendering import rendition_build
+
+    started = time.perf_counter()
+    rendition = rendition_plan(article_id)
+    rendition = rendition_build(rendition.pk)
+    return rendition, time.perf_counter() - started
+
+
+def bench_article(author, title, body, language):
+    from articles.models import Article
+    from articles.services import article_save
+    from readaloud.models import SentenceClip
+
+    article = article_save(article=Article(author=author, title=title, body=body, language=language), publish=True)
+    chars = len(body)
+    clips_before = SentenceClip.objects.count()
+    rendition, seconds = render_once(article.pk)
+    first = {"article": title, "language": language, "chars": chars, "sentences": len(rendition.sentences),
+             "audio_s": rendition.duration_seconds, "render_s": round(seconds, 2),
+             "rtf": round(seconds / rendition.duration_seconds, 3), "chars_per_s": round(chars / seconds, 1),
+             "new_clips": SentenceClip.objects.count() - clips_before}
+    paragraphs = body.split("\n\n")
+    paragraphs[1] = paragraphs[1] + (" One more sentence was added." if language == "en" else "这里新加了一句话。")
+    article.body = "\n\n".join(paragraphs)
+    article_save(article=article)
+    clips_before = SentenceClip.objects.count()
+    rendition, seconds = render_once(article.pk)
+    edit = {**first, "article": title + " (one paragraph edited)", "render_s": round(seconds, 2),
+            "rtf": round(seconds / rendition.duration_seconds, 3), "chars_per_s": round(chars / seconds, 1),
+            "audio_s": rendition.duration_seconds, "sentences": len(rendition.sentences),
+            "new_clips": SentenceClip.objects.count() - clips_before}
+    return [first, edit]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--chars", type=int, default=3000)
+    args = parser.parse_args()
+    setup_django()
+    from django.contrib.auth import get_user_model
+
+    from articles import demo_content
+
+    author = get_user_model().objects.create_user("bench-author", password="bench-pass-123")
+    rows = []
+    rows += bench_article(author, f"中文混合英文 ~{args.chars} 字",
+                          article_text([demo_content.BUILDING_READALOUD_MIXED, demo_content.TEA_ZH], args.chars),
+                          "mixed")
+    rows += bench_article(author, f"English ~{args.chars} chars",
+                          article_text([demo_content.OPEN_SOURCE_EN, demo_content.READING_TO_STRANGERS_EN],
+                                       args.chars), "en")
+    if args.json:
+        print(json.dumps({"cores": os.cpu_count(), "rows": rows, "target_rtf": 0.25}, ensure_ascii=False))
+        return
+    columns = ["article", "chars", "sentences", "audio_s", "render_s", "rtf", "chars_per_s", "new_clips"]
+    print(f"render throughput on {os.cpu_count()} cores (target RTF <= 0.25)")
+    print(" | ".join(f"{c:>12}" for c in columns))
+    for row in rows:
+        print(" | ".join(f"{str(row[c])[:28]:>12}" for c in columns))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,22 @@
+"""Fixtures shared by every test folder. Keep them generic: app-specific ones live in tests/<app>/conftest.py."""
+
+import pytest
+
+PASSWORD = "pw-test-12345"
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def author(django_user_model):
+    """A user who writes articles."""
+    return django_user_model.objects.create_user("author", password=PASSWORD, first_name="林晓", email="a@example.com")
+
+
+@pytest.fixture
+def other_user(django_user_model):
+    """Another signed-up user: not the author of anything the `author` fixture owns."""
+    return django_user_model.objects.create_user("other", password=PASSWORD, email="o@example.com")
