@@ -20,3 +20,14 @@ def author(django_user_model):
 def other_user(django_user_model):
     """Another signed-up user: not the author of anything the `author` fixture owns."""
     return django_user_model.objects.create_user("other", password=PASSWORD, email="o@example.com")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """settings_test puts the test database and files in a fresh temporary folder: remove it after the run."""
+    import shutil
+
+    from django.conf import settings
+
+    test_dir = getattr(settings, "TEST_VAR_DIR", None)
+    if test_dir is not None:
+        shutil.rmtree(test_dir, ignore_errors=True)

@@ -13,6 +13,7 @@ from ..adapter import ArticleInfo, get_article_adapter
 from ..app_settings import app_settings
 from ..models import LexiconEntry, Rendition
 from ..text.pipeline import prepare_article, sentence_key
+from ..text.pronunciation import annotated_text
 from .voice_choice import VoiceChoice, voice_for_article
 
 
@@ -24,19 +25,18 @@ class ArticleNotFound(Exception):
 class PlannedSentence:
     index: int
     text: str  # what the page shows (and highlights)
-    spoken: str  # what the voice says
+    spoken: str  # what the voice is given: the spoken form with pronunciation annotations written inline
     language: str
     block: int  # -1 for the audible AI label
     char_start: int
     char_end: int
     pause_ms: int
-    annotations: list
     key: str  # cache key of the clip: spoken form + voice + engine
 
     def as_manifest(self):
         return {"index": self.index, "text": self.text, "spoken": self.spoken, "language": self.language,
                 "block": self.block, "char_start": self.char_start, "char_end": self.char_end,
-                "pause_ms": self.pause_ms, "annotations": [list(a) for a in self.annotations], "key": self.key}
+                "pause_ms": self.pause_ms, "key": self.key}
 
 
 def clip_key(spoken_key: str, voice: VoiceChoice) -> str:
@@ -58,14 +58,14 @@ def plan_sentences(article: ArticleInfo, voice: VoiceChoice) -> list[PlannedSent
     planned = []
     if app_settings.AUDIBLE_LABEL:
         language, label = audible_label(article, voice)
-        planned.append(PlannedSentence(0, label, label, language, -1, 0, 0, 500, [],
-                                       clip_key(sentence_key(label, []), voice)))
+        planned.append(PlannedSentence(0, label, label, language, -1, 0, 0, 500,
+                                       clip_key(sentence_key(label, (), language), voice)))
     for sentence in prepared.sentences:
         planned.append(PlannedSentence(
-            index=len(planned), text=sentence.display_text, spoken=sentence.spoken_text,
+            index=len(planned), text=sentence.display_text,
+            spoken=annotated_text(sentence.spoken_text, sentence.annotations),
             language=sentence.language, block=sentence.block_index, char_start=sentence.start,
-            char_end=sentence.end, pause_ms=sentence.pause_after_ms, annotations=list(sentence.annotations),
-            key=clip_key(sentence_key(sentence.spoken_text, sentence.annotations), voice),
+            char_end=sentence.end, pause_ms=sentence.pause_after_ms, key=clip_key(sentence.key, voice),
         ))
     return planned
 

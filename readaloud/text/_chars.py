@@ -26,11 +26,15 @@ INVISIBLE_RE = re.compile(f"[{INVISIBLE_CLASS}]")
 
 
 def is_hanzi(ch: str) -> bool:
-    return bool(HANZI_RE.match(ch))
+    if "\u4e00" <= ch <= "\u9fff":
+        return True
+    return ch >= "\u3007" and bool(HANZI_RE.match(ch))
 
 
 def is_cjk(ch: str) -> bool:
-    return bool(CJK_RE.match(ch))
+    if "\u4e00" <= ch <= "\u9fff":
+        return True
+    return ch >= "\u3007" and bool(CJK_RE.match(ch))
 
 
 def is_mark(ch: str) -> bool:

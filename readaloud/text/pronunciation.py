@@ -20,7 +20,7 @@ article itself wrote.
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from ._chars import HANZI_RE, is_hanzi
 
@@ -28,6 +28,7 @@ __all__ = [
     "Annotation",
     "Lexicon",
     "PinyinError",
+    "annotated_text",
     "looks_like_pinyin",
     "normalize_pinyin",
     "parse_pinyin",
@@ -76,13 +77,12 @@ class PinyinError(ValueError):
     """Pinyin that is not a sequence of Mandarin syllables; the message names the offending part."""
 
 
-@dataclass(frozen=True, slots=True)
-class Annotation:
+class Annotation(NamedTuple):
     """How to read ``length`` characters starting at ``offset`` of a text.
 
     ``kind`` is ``"pinyin"`` (``pronunciation`` in canonical tone-number form, one syllable per character),
     ``"ipa"`` or ``"respelling"``; ``source`` is ``"inline"`` (written in the article, or a ``<ruby>`` reading) or
-    ``"lexicon"``; ``text`` is the annotated text itself.
+    ``"lexicon"``; ``text`` is the annotated text itself. A named tuple, so it serialises as a JSON list.
     """
 
     offset: int
@@ -97,7 +97,7 @@ class Annotation:
         return self.offset + self.length
 
     def shifted(self, offset: int, text: str | None = None) -> "Annotation":
-        return replace(self, offset=offset, text=self.text if text is None else text)
+        return self._replace(offset=offset, text=self.text if text is None else text)
 
     def as_dict(self) -> dict:
         return {"offset": self.offset, "length": self.length, "text": self.text,
@@ -365,3 +365,25 @@ class Lexicon:
                 break
             i += matched or 1
         return found
+
+
+def annotated_text(text: str, annotations: Iterable[Annotation]) -> str:
+    """``text`` with its annotations written back for a G2P that reads inline markup (``voices.g2p``): pinyin as
+    ``重庆[chong2 qing4]``, respellings in place of the word (``nginx`` -> ``engine x``); IPA is left out (the text
+    keeps the word), as no markup for it is shared with the voice side."""
+    pieces: list[str] = []
+    pos = 0
+    for a in sorted(annotations, key=lambda a: a.offset):
+        if a.offset < pos or a.end > len(text):
+            continue
+        if a.kind == "pinyin":
+            pieces.append(text[pos:a.end])
+            pieces.append(f"[{a.pronunciation}]")
+        elif a.kind == "respelling":
+            pieces.append(text[pos:a.offset])
+            pieces.append(a.pronunciation)
+        else:
+            continue
+        pos = a.end
+    pieces.append(text[pos:])
+    return "".join(pieces)

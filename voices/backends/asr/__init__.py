@@ -1,0 +1,1 @@
+"""Speech recognition backends: VOICES["ASR"] names one (default voices.backends.asr.whisper.FasterWhisperASR)."""

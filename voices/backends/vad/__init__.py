@@ -1,0 +1,1 @@
+"""Voice activity detection backends: VOICES["VAD"] names one (default voices.backends.vad.webrtc.WebRtcVAD)."""
