@@ -1,0 +1,1 @@
+"""Audio watermarks: VOICES["WATERMARK"] = {"BACKEND": dotted path, "OPTIONS": {}}; see base.py."""

@@ -1,0 +1,1 @@
+"""Voice engines: text -> speech in a voice (VOICES["ENGINE"]); see README.md and base.py."""
