@@ -8,6 +8,7 @@ its scale path (see README, "Production").
 import os
 
 import dj_database_url
+from django.utils.csp import CSP
 
 from .paths import REPO_DIR, VAR_DIR
 
@@ -56,7 +57,27 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "hostsite.middleware.PermissionsPolicyMiddleware",
 ]
+
+# No inline script or style anywhere: the player and the recorder are static files. Audio plays from MediaSource
+# blobs; the microphone worklet and the WebSocket are same-origin.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "media-src": [CSP.SELF, "blob:"],
+    "connect-src": [CSP.SELF],
+    "worker-src": [CSP.SELF, "blob:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
 
 ROOT_URLCONF = "hostsite.urls"
 ASGI_APPLICATION = "hostsite.asgi.application"
