@@ -37,6 +37,14 @@ class ArticleAdapter(ABC):
     def articles_by_author(self, author_id: int) -> list[ArticleInfo]:
         """The author's published articles, newest first (podcast feed, re-rendering in a new voice)."""
 
+    def listen_permission(self, user, article_id: str) -> str:
+        """"ok", "not_found" or "forbidden" for one listener; asked on every connection, so hosts may answer it
+        without building the whole ArticleInfo."""
+        article = self.get_article(article_id)
+        if article is None:
+            return "not_found"
+        return "ok" if self.can_listen(user, article) else "forbidden"
+
     def can_listen(self, user, article: ArticleInfo) -> bool:
         """Published articles are public; a draft only for its author."""
         if article.is_published:

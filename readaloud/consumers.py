@@ -14,6 +14,7 @@ import asyncio
 import json
 import time
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
@@ -90,12 +91,17 @@ class ArticleAudioConsumer(AsyncWebsocketConsumer):
         seconds = message.get("time")
         if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
             raise ValueError('"time" must be a number of seconds >= 0.')
-        self.header = await database_sync_to_async(streaming.header)(self.rendition)
+        await self.refresh_header()
         index = 0
         for sentence in self.header["sentences"]:
             if sentence["start"] is not None and sentence["start"] <= seconds:
                 index = sentence["index"]
         await self.restart(index)
+
+    async def refresh_header(self):
+        """Timings of a finished rendition never change; those of one being rendered grow as clips appear."""
+        if self.header["status"] != "ready" or self.header["ready"] != self.header["total"]:
+            self.header = await database_sync_to_async(streaming.header)(self.rendition)
 
     async def on_next(self, message):
         count = message.get("count", 1)
@@ -107,7 +113,7 @@ class ArticleAudioConsumer(AsyncWebsocketConsumer):
     async def restart(self, index: int):
         if self.stream_task:
             self.stream_task.cancel()
-        self.header = await database_sync_to_async(streaming.header)(self.rendition)
+        await self.refresh_header()
         self.credits = app_settings.STREAM_WINDOW
         self.credit_event.set()
         self.stream_task = asyncio.create_task(self.stream_from(index))
@@ -119,10 +125,10 @@ class ArticleAudioConsumer(AsyncWebsocketConsumer):
             while self.credits <= 0:
                 self.credit_event.clear()
                 await self.credit_event.wait()
-            data = await self.wait_for_clip(sentence["key"])
-            if data is None:
+            clip = await self.wait_for_clip(sentence["key"])
+            if clip is None:
                 return
-            duration = (await database_sync_to_async(streaming.clip_durations)([sentence["key"]]))[sentence["key"]]
+            data, duration = clip
             if position is None:
                 position = self.sentence_start(sentence["index"])
             await self.send(text_data=json.dumps({
@@ -138,12 +144,14 @@ class ArticleAudioConsumer(AsyncWebsocketConsumer):
         known = self.header["sentences"][index]["start"]
         return known if known is not None else 0.0
 
-    async def wait_for_clip(self, key: str) -> bytes | None:
-        """The clip's bytes, waiting while the worker renders it (render-while-listening)."""
+    async def wait_for_clip(self, key: str) -> tuple[bytes, float] | None:
+        """The clip's bytes and duration, waiting while the worker renders it (render-while-listening)."""
         while True:
-            data = await database_sync_to_async(streaming.clip_bytes)(key)
-            if data is not None:
-                return data
+            location = await database_sync_to_async(streaming.clip_location)(key)
+            if location is not None:
+                data = await sync_to_async(streaming.read_clip, thread_sensitive=False)(location[0])
+                if data is not None:
+                    return data, location[1]
             state = await database_sync_to_async(streaming.rendition_state)(self.rendition.pk)
             if state["status"] in ("failed", "superseded"):
                 await self.send_error("render_" + state["status"], state["error"] or "The audio is being replaced.")

@@ -20,12 +20,8 @@ class StreamAccess:
 
 
 def stream_access(article_id: str, user) -> StreamAccess:
-    article = get_article_adapter().get_article(article_id)
-    if article is None:
-        return StreamAccess(False, "not_found")
-    if not get_article_adapter().can_listen(user, article):
-        return StreamAccess(False, "forbidden")
-    return StreamAccess(True)
+    verdict = get_article_adapter().listen_permission(user, article_id)
+    return StreamAccess(verdict == "ok", "" if verdict == "ok" else verdict)
 
 
 def rendition_for_listening(article_id: str) -> Rendition:
@@ -82,15 +78,18 @@ def clip_durations(keys: list[str]) -> dict[str, float]:
     return dict(SentenceClip.objects.filter(key__in=keys).values_list("key", "duration_seconds"))
 
 
-def clip_bytes(key: str) -> bytes | None:
-    clip = SentenceClip.objects.filter(key=key).first()
-    if clip is None:
+def clip_location(key: str) -> tuple[str, float] | None:
+    """(storage name, duration) of a sentence's clip, or None while it is not rendered."""
+    return SentenceClip.objects.filter(key=key).values_list("audio_name", "duration_seconds").first()
+
+
+def read_clip(name: str) -> bytes | None:
+    """The clip's bytes: plain storage I/O, run off the database thread."""
+    try:
+        with audio_storage().open(name, "rb") as handle:
+            return handle.read()
+    except FileNotFoundError:
         return None
-    storage = audio_storage()
-    if not storage.exists(clip.audio_name):
-        return None
-    with storage.open(clip.audio_name, "rb") as handle:
-        return handle.read()
 
 
 def rendition_state(rendition_id: int) -> dict:

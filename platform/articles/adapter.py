@@ -28,6 +28,17 @@ class HostContentAdapter(AuthorTextAdapter, ArticleAdapter):
             return None
         return self._info(article)
 
+    def listen_permission(self, user, article_id):
+        try:
+            row = Article.objects.filter(pk=int(article_id)).values("author_id", "status").first()
+        except (ValueError, TypeError, OverflowError):
+            row = None
+        if row is None:
+            return "not_found"
+        if row["status"] == Article.Status.PUBLISHED:
+            return "ok"
+        return "ok" if user is not None and user.is_authenticated and user.pk == row["author_id"] else "forbidden"
+
     def articles_by_author(self, author_id):
         articles = Article.objects.published().select_related("author").filter(author_id=author_id)
         return [self._info(a) for a in articles.order_by("-published_at", "-pk")]

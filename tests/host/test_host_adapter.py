@@ -86,3 +86,21 @@ def test_articles_by_author_lists_published_only(author, published, draft, make_
     infos = HostContentAdapter().articles_by_author(author.pk)
     assert [i.id for i in infos] == [str(published.pk)]
     assert all(i.is_published for i in infos)
+
+
+@pytest.mark.django_db
+def test_listen_permission_is_answered_without_rendering(author, other_user):
+    from django.contrib.auth.models import AnonymousUser
+
+    from articles.services import article_save
+
+    adapter = HostContentAdapter()
+    public = article_save(article=Article(author=author, title="公开", body="公开的文章。"), publish=True)
+    draft = article_save(article=Article(author=author, title="草稿", body="草稿。"))
+    assert adapter.listen_permission(AnonymousUser(), str(public.pk)) == "ok"
+    assert adapter.listen_permission(AnonymousUser(), str(draft.pk)) == "forbidden"
+    assert adapter.listen_permission(other_user, str(draft.pk)) == "forbidden"
+    assert adapter.listen_permission(author, str(draft.pk)) == "ok"
+    assert adapter.listen_permission(author, "99999") == "not_found"
+    assert adapter.listen_permission(author, "x" * 30) == "not_found"
+    assert adapter.listen_permission(author, "9" * 40) == "not_found"

@@ -14,10 +14,10 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-from articles.models import Article
-from articles.services import article_save
 from mutagen.id3 import ID3
 
+from articles.models import Article
+from articles.services import article_save
 from readaloud.models import Rendition, SentenceClip
 from readaloud.services.planning import rendition_plan
 from readaloud.services.recovery import renditions_recover
