@@ -1,0 +1,83 @@
+"""Reads for the voices pages and API (services write, selectors read)."""
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from .app_settings import app_settings
+from .models import Challenge, ConsentRecord, Enrollment, ReadingAttempt
+from .services.challenges import challenge_is_open
+from .services.enrollment import ACTIVE_STATES, accepted_totals
+from .services.limits import attempt_refusal
+
+
+def enrollment_current(user) -> Enrollment | None:
+    """The user's active enrollment (consented .. applied), else their latest one (revoked or failed), else None."""
+    enrollments = Enrollment.objects.filter(user=user).select_related("consent").order_by("-created_at")
+    return enrollments.filter(state__in=ACTIVE_STATES).first() or enrollments.first()
+
+
+def consent_current(user) -> ConsentRecord | None:
+    """The user's latest consent to the current terms version, unless withdrawn."""
+    return (ConsentRecord.objects.filter(user=user, terms_version=app_settings.CONSENT_TERMS_VERSION,
+                                         withdrawn_at__isnull=True).order_by("-accepted_at").first())
+
+
+def challenge_open(enrollment: Enrollment | None) -> Challenge | None:
+    if enrollment is None:
+        return None
+    challenge = (Challenge.objects.filter(enrollment=enrollment, closed_at__isnull=True)
+                 .prefetch_related("sentences__attempts").order_by("-created_at").first())
+    return challenge if challenge and challenge_is_open(challenge) else None
+
+
+@dataclass(frozen=True)
+class Progress:
+    readings: int
+    readings_needed: int
+    speech_seconds: float
+    speech_seconds_needed: float
+
+    @property
+    def complete(self) -> bool:
+        return self.readings >= self.readings_needed and self.speech_seconds >= self.speech_seconds_needed
+
+    def as_dict(self) -> dict:
+        return {"readings": self.readings, "readings_needed": self.readings_needed,
+                "speech_seconds": round(self.speech_seconds, 1),
+                "speech_seconds_needed": self.speech_seconds_needed, "complete": self.complete}
+
+
+def enrollment_progress(enrollment: Enrollment | None) -> Progress:
+    readings, speech = accepted_totals(enrollment) if enrollment else (0, 0.0)
+    return Progress(readings, app_settings.ENROLLMENT_MIN_READINGS, speech,
+                    float(app_settings.ENROLLMENT_MIN_SPEECH_SECONDS))
+
+
+def sentence_states(challenge: Challenge) -> list[dict]:
+    """Per sentence: index, language, whether shown and accepted, and its text once shown (never before)."""
+    out = []
+    for sentence in challenge.sentences.all():
+        accepted = any(a.decision == ReadingAttempt.Decision.ACCEPTED for a in sentence.attempts.all())
+        out.append({"id": sentence.pk, "index": sentence.index, "language": sentence.language,
+                    "shown": sentence.shown_at is not None, "accepted": accepted,
+                    "text": sentence.text if sentence.shown_at else None})
+    return out
+
+
+def attempts_recent(user, limit: int = 20):
+    return ReadingAttempt.objects.filter(user=user).select_related("sentence").order_by("-received_at")[:limit]
+
+
+def enrollment_status(user) -> dict:
+    """Everything the status page and the status endpoint show."""
+    enrollment = enrollment_current(user)
+    challenge = challenge_open(enrollment)
+    refusal = attempt_refusal(user, timezone.now())
+    return {
+        "consent": consent_current(user),
+        "enrollment": enrollment,
+        "progress": enrollment_progress(enrollment),
+        "challenge": challenge,
+        "blocked": refusal.as_dict() if refusal else None,
+    }

@@ -1,0 +1,124 @@
+"""The enrollment state machine: consented -> reading -> verified -> cloning -> ready -> applied, or revoked / failed.
+
+States change here only. An enrollment becomes `verified` once enough readings were accepted (settings
+ENROLLMENT_MIN_READINGS and ENROLLMENT_MIN_SPEECH_SECONDS) and they all sound like one person; the
+`enrollment_verified` signal (sent after commit, with `enrollment_id`) is where voice cloning takes over.
+"""
+
+import numpy as np
+from django.db import transaction
+from django.db.models import Sum
+from django.dispatch import Signal
+from django.utils import timezone
+
+from ..app_settings import app_settings
+from ..models import Challenge, Enrollment, ReadingAttempt, Recording
+from .verification import speakers_agree
+
+State = Enrollment.State
+
+enrollment_verified = Signal()  # kwargs: enrollment_id
+
+TRANSITIONS = {
+    State.CONSENTED: {State.READING, State.REVOKED, State.FAILED},
+    State.READING: {State.VERIFIED, State.REVOKED, State.FAILED},
+    State.VERIFIED: {State.CLONING, State.REVOKED, State.FAILED},
+    State.CLONING: {State.READY, State.REVOKED, State.FAILED},
+    State.READY: {State.APPLIED, State.CLONING, State.REVOKED, State.FAILED},
+    State.APPLIED: {State.READY, State.CLONING, State.REVOKED},
+    State.REVOKED: set(),
+    State.FAILED: set(),
+}
+ACTIVE_STATES = (State.CONSENTED, State.READING, State.VERIFIED, State.CLONING, State.READY, State.APPLIED)
+READING_STATES = (State.CONSENTED, State.READING)
+
+
+class InvalidTransition(Exception):
+    pass
+
+
+@transaction.atomic
+def enrollment_start(*, user, consent) -> Enrollment:
+    """The user's active enrollment, now under this consent; a new one when there is none."""
+    enrollment = Enrollment.objects.filter(user=user, state__in=ACTIVE_STATES).order_by("-created_at").first()
+    if enrollment is None:
+        return Enrollment.objects.create(user=user, consent=consent)
+    enrollment.consent = consent
+    enrollment.save(update_fields=["consent"])
+    return enrollment
+
+
+@transaction.atomic
+def enrollment_transition(*, enrollment: Enrollment, to: str, reason: str = "") -> Enrollment:
+    """Move to state `to` if the state machine allows it (InvalidTransition otherwise)."""
+    enrollment.refresh_from_db(fields=["state"])
+    if to == enrollment.state:
+        return enrollment
+    if to not in TRANSITIONS[State(enrollment.state)]:
+        raise InvalidTransition(f"An enrollment cannot go from {enrollment.state} to {to}.")
+    now = timezone.now()
+    enrollment.state = to
+    enrollment.state_changed_at = now
+    fields = ["state", "state_changed_at"]
+    if to == State.VERIFIED:
+        enrollment.verified_at = now
+        fields.append("verified_at")
+        transaction.on_commit(lambda: enrollment_verified.send(sender=Enrollment, enrollment_id=enrollment.pk))
+    if to == State.FAILED:
+        enrollment.failure_reason = reason
+        fields.append("failure_reason")
+    enrollment.save(update_fields=fields)
+    return enrollment
+
+
+def accepted_totals(enrollment: Enrollment) -> tuple[int, float]:
+    """(accepted readings, seconds of speech in them)."""
+    accepted = ReadingAttempt.objects.filter(enrollment=enrollment, decision=ReadingAttempt.Decision.ACCEPTED)
+    return accepted.count(), float(accepted.aggregate(total=Sum("speech_seconds"))["total"] or 0.0)
+
+
+def accepted_embeddings(enrollment: Enrollment) -> list[np.ndarray]:
+    recordings = Recording.objects.filter(
+        attempts__enrollment=enrollment, attempts__decision=ReadingAttempt.Decision.ACCEPTED
+    ).exclude(speaker_embedding=b"").distinct()
+    return [np.frombuffer(bytes(r.speaker_embedding), dtype=np.float32) for r in recordings]
+
+
+@transaction.atomic
+def enrollment_check_verified(*, enrollment: Enrollment) -> Enrollment:
+    """After an accepted reading: verified when there are enough readings and speech, all in one voice."""
+    if enrollment.state not in READING_STATES:
+        return enrollment
+    readings, speech = accepted_totals(enrollment)
+    if readings < app_settings.ENROLLMENT_MIN_READINGS or speech < app_settings.ENROLLMENT_MIN_SPEECH_SECONDS:
+        return enrollment
+    if enrollment.state == State.CONSENTED:
+        enrollment_transition(enrollment=enrollment, to=State.READING)
+    same_speaker, scores = speakers_agree(accepted_embeddings(enrollment))
+    if not same_speaker:
+        return enrollment_transition(
+            enrollment=enrollment, to=State.FAILED,
+            reason=f"The accepted readings do not sound like one person (similarities {scores}).")
+    Challenge.objects.filter(enrollment=enrollment, closed_at__isnull=True).update(closed_at=timezone.now())
+    return enrollment_transition(enrollment=enrollment, to=State.VERIFIED)
+
+
+@transaction.atomic
+def enrollment_revoke(*, enrollment: Enrollment) -> Enrollment:
+    """Withdraw consent: the enrollment is revoked, its challenges closed and its recordings deleted (the files
+    after commit). The attempts stay, without audio, as the audit trail."""
+    now = timezone.now()
+    enrollment_transition(enrollment=enrollment, to=State.REVOKED)
+    enrollment.consent.withdrawn_at = now
+    enrollment.consent.save(update_fields=["withdrawn_at"])
+    Challenge.objects.filter(enrollment=enrollment, closed_at__isnull=True).update(closed_at=now)
+    recordings = list(Recording.objects.filter(enrollment=enrollment))
+    names = [(r.file.storage, r.file.name) for r in recordings if r.file.name]
+    Recording.objects.filter(pk__in=[r.pk for r in recordings]).delete()
+
+    def delete_files():
+        for storage, name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete_files)
+    return enrollment

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from . import api, views
+
+app_name = "voices"
+urlpatterns = [
+    path("", views.status_view, name="status"),
+    path("consent/", views.consent_view, name="consent"),
+    path("read/", views.read_view, name="read"),
+    path("revoke/", views.revoke_view, name="revoke"),
+    # API (docs/voices-api.md)
+    path("api/consent/", api.ConsentAPI.as_view(), name="api-consent"),
+    path("api/challenges/", api.ChallengeCreateAPI.as_view(), name="api-challenges"),
+    path("api/challenges/current/", api.ChallengeCurrentAPI.as_view(), name="api-challenge-current"),
+    path("api/challenges/<uuid:challenge_id>/", api.ChallengeDetailAPI.as_view(), name="api-challenge"),
+    path("api/challenges/<uuid:challenge_id>/sentences/<int:index>/show/", api.SentenceShowAPI.as_view(),
+         name="api-sentence-show"),
+    path("api/readings/", api.ReadingUploadAPI.as_view(), name="api-readings"),
+    path("api/status/", api.StatusAPI.as_view(), name="api-status"),
+    path("api/enrollment/revoke/", api.RevokeAPI.as_view(), name="api-revoke"),
+]
