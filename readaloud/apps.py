@@ -11,3 +11,4 @@ class ReadaloudConfig(AppConfig):
         from . import receivers
 
         receivers.connect_publish_signal()
+        receivers.connect_voice_signal()

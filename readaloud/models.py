@@ -66,6 +66,7 @@ class SentenceClip(models.Model):
     sentences whose key changed; a worker killed mid-render resumes from the clips already stored."""
 
     key = models.CharField(max_length=64, unique=True, help_text="sha256 of spoken text, voice and engine")
+    voice_ref = models.CharField(max_length=200, blank=True, db_index=True)
     audio_name = models.CharField(max_length=300)
     duration_seconds = models.FloatField()
     sample_rate = models.PositiveIntegerField()

@@ -170,3 +170,55 @@ class ReadingAttempt(models.Model):
     @property
     def accepted(self):
         return self.decision == self.Decision.ACCEPTED
+
+
+def voice_upload_to(instance, filename):
+    return f"voices/{instance.user_id}/{uuid.uuid4().hex}.npz"
+
+
+class Voice(models.Model):
+    """A cloned voice of an author: the artifact (private), how it was made, and whether it reads their articles.
+
+    The artifact is replaced as cloning refines it (`version` counts); applying it makes it the read-aloud voice of
+    articles published from then on (`applied_at` .. `unapplied_at`); suspending (by staff) or revoking (by the author)
+    takes it out of use at once, and revoking deletes the artifact.
+    """
+
+    class State(models.TextChoices):
+        CLONING = "cloning", "制作中 Cloning"
+        READY = "ready", "就绪 Ready"
+        FAILED = "failed", "失败 Failed"
+        REVOKED = "revoked", "已撤销 Revoked"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="voices")
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="voices")
+    state = models.CharField(max_length=12, choices=State.choices, default=State.CLONING)
+    artifact = models.FileField(storage=private_storage, upload_to=voice_upload_to, max_length=255, blank=True)
+    artifact_sha256 = models.CharField(max_length=64, blank=True)
+    version = models.PositiveIntegerField(default=0)
+    base_voice = models.CharField(max_length=64, blank=True)
+    progress = models.FloatField(default=0.0)
+    progress_message = models.CharField(max_length=200, blank=True)
+    meta = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    unapplied_at = models.DateTimeField(null=True, blank=True)
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "applied_at"])]
+
+    def __str__(self):
+        return f"voice #{self.pk} of {self.user} ({self.state}, v{self.version})"
+
+    @property
+    def is_applied(self):
+        return self.applied_at is not None and self.unapplied_at is None
+
+    @property
+    def is_usable(self):
+        return self.state == self.State.READY and self.suspended_at is None and bool(self.artifact)

@@ -2,10 +2,11 @@
 
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils import timezone
 
 from .app_settings import app_settings
-from .models import Challenge, ConsentRecord, Enrollment, ReadingAttempt
+from .models import Challenge, ConsentRecord, Enrollment, ReadingAttempt, Voice
 from .services.challenges import challenge_is_open
 from .services.enrollment import ACTIVE_STATES, accepted_totals
 from .services.limits import attempt_refusal
@@ -81,3 +82,33 @@ def enrollment_status(user) -> dict:
         "challenge": challenge,
         "blocked": refusal.as_dict() if refusal else None,
     }
+
+
+def voice_for_author_at(user_id: int, when) -> Voice | None:
+    """The voice that reads an article the author published at `when`: the one applied then, if still usable."""
+    if when is None:
+        return None
+    voice = (Voice.objects.filter(user_id=user_id, applied_at__lte=when)
+             .filter(Q(unapplied_at__isnull=True) | Q(unapplied_at__gt=when)).order_by("-applied_at").first())
+    return voice if voice is not None and voice.is_usable else None
+
+
+def voice_current(user_id: int) -> Voice | None:
+    return Voice.objects.filter(user_id=user_id).exclude(state=Voice.State.REVOKED).order_by("-created_at").first()
+
+
+def voice_artifact_path(voice) -> str:
+    """A local file of the voice's artifact for the engine: the file itself on a filesystem storage, else a copy
+    cached by content hash next to the models."""
+    from pathlib import Path
+
+    storage = voice.artifact.storage
+    try:
+        return storage.path(voice.artifact.name)
+    except NotImplementedError:
+        cache = Path(app_settings.MODELS_DIR).parent / "voice-cache" / f"{voice.artifact_sha256}.npz"
+        if not cache.exists():
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            with storage.open(voice.artifact.name, "rb") as handle:
+                cache.write_bytes(handle.read())
+        return str(cache)

@@ -17,6 +17,7 @@ from voices.synthesis import synthesize_text
 from ..audio_encoding import encode_mp3, id3_label, normalize_loudness, with_pause
 from ..models import Rendition, SentenceClip
 from ..storage import audio_storage, clip_name
+from .voice_choice import resolve_voice
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ def sentence_clip(sentence: dict, voice_ref: str) -> SentenceClip:
     existing = SentenceClip.objects.filter(key=sentence["key"]).first()
     if existing and audio_storage().exists(existing.audio_name):
         return existing
-    speech = synthesize_text(sentence["spoken"], voice=voice_ref, language=sentence["language"])
+    speech = synthesize_text(sentence["spoken"], voice=resolve_voice(voice_ref), language=sentence["language"])
     audio = normalize_loudness(speech.audio, speech.sample_rate)
     encoded = encode_mp3(with_pause(audio, speech.sample_rate, sentence["pause_ms"]), speech.sample_rate)
     storage = audio_storage()
@@ -39,7 +40,7 @@ def sentence_clip(sentence: dict, voice_ref: str) -> SentenceClip:
     try:
         clip, _ = SentenceClip.objects.update_or_create(
             key=sentence["key"],
-            defaults={"audio_name": stored_name, "duration_seconds": encoded.duration_seconds,
+            defaults={"audio_name": stored_name, "voice_ref": voice_ref, "duration_seconds": encoded.duration_seconds,
                       "sample_rate": encoded.sample_rate, "byte_size": len(encoded.data)},
         )
     except IntegrityError:

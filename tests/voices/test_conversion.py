@@ -1,0 +1,105 @@
+"""The conversion stage with the real models: Kokoro voice A converted toward Kokoro voice B from parallel sentences
+comes out closer to B than A was, on two unrelated speaker embeddings."""
+
+import numpy as np
+import pytest
+import torch
+
+from voices.backends.loading import load_backend
+from voices.conversion import ConversionError, ParallelPair, apply, converter_for, get_converter, revision, world
+from voices.conversion.knn import KnnWorldConverter
+from voices.engines.artifact import VoiceArtifact
+
+pytestmark = [pytest.mark.models, pytest.mark.slow]
+
+FIT = ["今天天气很好，我们去公园散步吧。", "我们明天早上八点在图书馆见面。", "这个问题很难回答，请再想一想。"]
+HELD = "他每天骑自行车去上班，路上要半个小时。"
+REFERENCE = "春天来了，河边的柳树都发芽了。"  # what B says for comparison: another sentence than HELD
+SOURCE, TARGET = "zf_xiaoxiao", "zm_yunjian"
+
+
+@pytest.fixture(scope="module")
+def engine():
+    from voices.assets import ModelAssetMissing
+
+    torch.set_num_threads(2)
+    engine = load_backend("ENGINE")
+    try:
+        engine.load()
+    except (FileNotFoundError, ModelAssetMissing) as exc:
+        pytest.skip(f"Kokoro not installed: {exc}")
+    return engine
+
+
+def say(engine, text, voice):
+    result = engine.synthesize(text, voice, "zh")
+    return result.audio, result.sample_rate
+
+
+@pytest.fixture(scope="module")
+def fitted(engine):
+    pairs = [ParallelPair(*say(engine, t, SOURCE), *say(engine, t, TARGET), t, "zh") for t in FIT]
+    return KnnWorldConverter().fit(pairs)
+
+
+def test_settings_and_kinds():
+    converter = get_converter()
+    assert isinstance(converter, KnnWorldConverter)
+    assert converter_for("world-knn") is converter
+    with pytest.raises(ConversionError):
+        converter_for("no-such-kind")
+    audio = np.zeros(2400, np.float32)
+    out, rate = apply(audio, 24000, VoiceArtifact(engine="kokoro"))  # no conversion: unchanged
+    assert rate == 24000 and np.array_equal(out, audio)
+    assert revision(VoiceArtifact(engine="kokoro")) == ""
+    assert revision(VoiceArtifact(engine="kokoro", conversion_kind="world-knn")) == "world-knn:v1:r1"
+
+
+def test_world_round_trip():
+    t = np.arange(24000) / 24000
+    tone = (0.3 * np.sin(2 * np.pi * 140 * t) * (1 + 0.3 * np.sin(2 * np.pi * 3 * t))).astype(np.float32)
+    feats = world.analyze(tone, 24000)
+    assert abs(np.median(feats.f0[feats.voiced]) - 140) < 5
+    out = world.synthesize(feats.f0, feats.mcep, feats.ap)
+    assert abs(len(out) - len(tone)) < 24000 * 0.01 and np.isfinite(out).all()
+
+
+def test_fitted_data_is_plain_arrays(fitted):
+    assert int(fitted["version"]) == KnnWorldConverter.version
+    assert fitted["keys"].shape[0] == fitted["values"].shape[0] == fitted["key_voiced"].shape[0] > 500
+    assert all(isinstance(v, np.ndarray) and v.dtype != object for v in fitted.values())
+    # B (male) speaks lower than A (female): the fitted F0 transform goes down.
+    assert fitted["target_logf0"][0] < fitted["source_logf0"][0]
+    with pytest.raises(ConversionError):
+        KnnWorldConverter().convert(np.zeros(2400, np.float32), 24000, {**fitted, "version": np.array(99)})
+
+
+def test_a_converted_toward_b_is_closer_to_b_on_both_embeddings(engine, fitted):
+    from voices.evaluation.embeddings import ResemblyzerEmbedding, WhisperSpeakerEmbedding
+
+    source = say(engine, HELD, SOURCE)
+    converted = KnnWorldConverter().convert(*source, fitted)
+    assert converted[1] == 24000 and np.isfinite(converted[0]).all()
+    assert 0.7 < len(converted[0]) / len(source[0]) < 1.4
+    reference = say(engine, REFERENCE, TARGET)
+    whisper = WhisperSpeakerEmbedding()
+    whisper.fit_cohort([say(engine, FIT[0], v) for v in ("zf_xiaobei", "zm_yunxi", "zf_xiaoyi", "zm_yunyang")]
+                       + [say(engine, FIT[1], v) for v in (SOURCE, TARGET, "zf_xiaoni", "zm_yunxia")])
+    for embedding in (ResemblyzerEmbedding(), whisper):
+        ref = embedding.embed(*reference)
+        before = embedding.similarity(embedding.embed(*source), ref)
+        after = embedding.similarity(embedding.embed(*converted), ref)
+        assert after > before + 0.05, (embedding.name, before, after)
+    # Pitch moved to B's range.
+    f0_source = np.median(world.analyze(*source).f0[world.analyze(*source).voiced])
+    feats = world.analyze(*converted)
+    assert np.median(feats.f0[feats.voiced]) < 0.8 * f0_source
+
+
+def test_converted_speech_stays_intelligible(engine, fitted):
+    from voices.text_match import compare
+
+    asr = load_backend("ASR")
+    converted = KnnWorldConverter().convert(*say(engine, HELD, SOURCE), fitted)
+    heard = asr.transcribe(*converted, "zh").text
+    assert compare(HELD, heard, "zh").pinyin_error <= 0.3, heard

@@ -1,0 +1,111 @@
+"""A voice from verified readings to the articles it reads, and back out: clone -> apply -> render -> suspend ->
+reinstate -> revoke (nothing left on disk). Real engine, real conversion, real storage."""
+
+import os
+
+import pytest
+from django.core.files.base import ContentFile
+
+from articles.models import Article
+from articles.services import article_save
+from readaloud.models import Rendition, SentenceClip
+from readaloud.services.planning import rendition_plan
+from readaloud.services.rendering import rendition_build
+from readaloud.services.voice_changes import renditions_after_voice_change
+from readaloud.storage import audio_storage
+from tests.voices.speech_fixtures import wav_of
+from voices.models import ConsentRecord, Enrollment, ReadingAttempt, Recording, Voice
+from voices.services.enrollment import enrollment_transition
+from voices.services.voice import (
+    VoiceError,
+    voice_apply,
+    voice_clone_run,
+    voice_clone_start,
+    voice_reinstate,
+    voice_revoke,
+    voice_suspend,
+)
+
+READINGS = ["清晨的城市还没有完全醒来。", "我沿着河边慢慢地走着。", "风从水面吹过来带着凉意。"]
+
+
+@pytest.fixture(scope="module")
+def author_clips(kokoro):
+    """The "author": a stock voice the cloner is not told about."""
+    return [kokoro.say(text, "zm_yunxi", "zh") for text in READINGS]
+
+
+def verified_enrollment(user, clips):
+    consent = ConsentRecord.objects.create(user=user, terms_version="test", terms_sha256="0" * 64, language="zh")
+    enrollment = Enrollment.objects.create(user=user, consent=consent, state=Enrollment.State.READING)
+    for text, clip in zip(READINGS, clips, strict=True):
+        data = wav_of(clip)
+        recording = Recording(user=user, enrollment=enrollment, sha256=str(hash(text)), size_bytes=len(data),
+                              duration_seconds=len(clip.audio) / clip.sample_rate, sample_rate=clip.sample_rate,
+                              channels=1)
+        recording.file.save("r.wav", ContentFile(data), save=True)
+        ReadingAttempt.objects.create(user=user, enrollment=enrollment, recording=recording, expected_text=text,
+                                      decision=ReadingAttempt.Decision.ACCEPTED, speech_seconds=2.0)
+    return enrollment_transition(enrollment=enrollment, to=Enrollment.State.VERIFIED)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_verified_enrollment_queues_cloning_by_itself(author, author_clips):
+    from django_tasks_db.models import DBTaskResult
+
+    enrollment = verified_enrollment(author, author_clips)
+
+    voice = Voice.objects.get(enrollment=enrollment)
+    assert voice.state == Voice.State.CLONING
+    assert Enrollment.objects.get(pk=enrollment.pk).state == Enrollment.State.CLONING
+    queued = DBTaskResult.objects.filter(task_path="voices.tasks.clone_voice_task")
+    assert [task.args_kwargs["args"] for task in queued] == [[voice.pk]]
+
+
+@pytest.mark.django_db
+def test_voice_lifecycle_clone_apply_render_suspend_revoke(author, other_user, author_clips,
+                                                         django_capture_on_commit_callbacks):
+    enrollment = verified_enrollment(author, author_clips)  # no commit here: the signal's receiver does not run
+    voice = voice_clone_start(enrollment=enrollment)
+
+    voice = voice_clone_run(voice.pk, time_budget_s=30)
+
+    assert voice.state == Voice.State.READY and voice.version >= 1, voice.error
+    assert voice.progress == 1.0
+    artifact_path = voice.artifact.path
+    assert os.path.exists(artifact_path)
+    assert Enrollment.objects.get(pk=enrollment.pk).state == Enrollment.State.READY
+    with pytest.raises(VoiceError):
+        voice_apply(voice=voice, user=other_user)
+
+    voice_apply(voice=voice, user=author)
+    assert Enrollment.objects.get(pk=enrollment.pk).state == Enrollment.State.APPLIED
+    article = article_save(article=Article(author=author, title="河边", body="春天来了。", language="zh"), publish=True)
+    rendition = rendition_build(rendition_plan(article.pk).pk)
+    assert rendition.status == Rendition.Status.READY, rendition.error
+    assert rendition.voice_ref == f"voice:{voice.pk}:{voice.version}"
+    assert "AI voice of" in rendition.voice_label
+    clip_names = list(SentenceClip.objects.filter(voice_ref=rendition.voice_ref).values_list("audio_name", flat=True))
+    assert clip_names
+
+    voice_suspend(voice=voice)
+    renditions_after_voice_change(user_id=author.pk, voice_id=voice.pk, change="suspended")
+    assert not Rendition.objects.filter(article_id=str(article.pk), status=Rendition.Status.READY,
+                                        voice_ref=rendition.voice_ref, is_current=True).exists()
+    assert rendition_plan(article.pk).voice_ref == "zf_xiaoxiao"  # the system voice, at once
+
+    voice_reinstate(voice=voice)
+    assert rendition_plan(article.pk).voice_ref == rendition.voice_ref
+
+    with django_capture_on_commit_callbacks(execute=True):
+        voice_revoke(user=author)
+        renditions_after_voice_change(user_id=author.pk, voice_id=voice.pk, change="revoked")
+    voice.refresh_from_db()
+    assert voice.state == Voice.State.REVOKED and not voice.artifact
+    assert not os.path.exists(artifact_path)
+    assert not Recording.objects.filter(enrollment=enrollment).exists()
+    assert Enrollment.objects.get(pk=enrollment.pk).state == Enrollment.State.REVOKED
+    assert ConsentRecord.objects.get(user=author).withdrawn_at is not None  # kept, marked withdrawn
+    assert not Rendition.objects.filter(voice_ref=rendition.voice_ref).exists()
+    assert not any(audio_storage().exists(name) for name in clip_names)
+    assert rendition_plan(article.pk).voice_ref == "zf_xiaoxiao"

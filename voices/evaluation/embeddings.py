@@ -1,0 +1,94 @@
+"""Two speaker embeddings from unrelated models, so that no number rests on the encoder a method might fool.
+
+- `resemblyzer`: Resemblyzer's GE2E d-vector (3-layer LSTM trained for speaker verification on VoxCeleb and
+  LibriSpeech). Raw cosine, as the project quotes it elsewhere: same speaker ~0.9, different speakers ~0.55.
+- `whisper-spk`: Whisper-base's audio encoder (a transformer trained for ASR, nothing to do with Resemblyzer),
+  hidden states of layers 2-4 mean-pooled over the trimmed clip, standardised per dimension by a cohort of real
+  recordings (the evaluation's own manifest), cosine. On the 24 dev clips: same speaker 0.48 mean (min 0.19),
+  different speakers -0.07 mean (max 0.39), every same-speaker pair above ~99 % of different-speaker pairs.
+
+Neither is the project's judge; both are here to be reported side by side. The conversion never scores or
+optimises either of them (it matches spectral frames of one voice against the same voice).
+"""
+
+from __future__ import annotations
+
+import threading
+from abc import ABC, abstractmethod
+
+import numpy as np
+
+from ..conversion import world
+
+_lock = threading.Lock()
+_resemblyzer = None
+
+
+def cosine(a: np.ndarray, b: np.ndarray) -> float:
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    return float(a @ b / max(np.linalg.norm(a) * np.linalg.norm(b), 1e-12))
+
+
+class SpeakerEmbedding(ABC):
+    name = "base"
+
+    @abstractmethod
+    def embed(self, audio: np.ndarray, sample_rate: int) -> np.ndarray: ...
+
+    def similarity(self, a: np.ndarray, b: np.ndarray) -> float:
+        return cosine(a, b)
+
+
+class ResemblyzerEmbedding(SpeakerEmbedding):
+    name = "resemblyzer"
+
+    def _encoder(self):
+        global _resemblyzer
+        with _lock:
+            if _resemblyzer is None:
+                from resemblyzer import VoiceEncoder
+
+                _resemblyzer = VoiceEncoder("cpu", verbose=False)
+            return _resemblyzer
+
+    def embed(self, audio: np.ndarray, sample_rate: int) -> np.ndarray:
+        from resemblyzer import preprocess_wav
+
+        wav = preprocess_wav(np.asarray(audio, dtype=np.float32), sample_rate)
+        if len(wav) < 1600:  # preprocess_wav removes silence; keep something to embed
+            wav = world.resample(audio, sample_rate, 16000)
+        return self._encoder().embed_utterance(wav)
+
+
+class WhisperSpeakerEmbedding(SpeakerEmbedding):
+    name = "whisper-spk"
+    layers = (2, 3, 4)
+
+    def __init__(self, model_dir=None):
+        self.model_dir = model_dir
+        self.mean: np.ndarray | None = None
+        self.std: np.ndarray | None = None
+
+    def _encoder(self):
+        from ..conversion.knn import _whisper_dir
+        from ..conversion.whisper_encoder import load_whisper_encoder
+
+        return load_whisper_encoder(_whisper_dir(self.model_dir))
+
+    def raw(self, audio: np.ndarray, sample_rate: int) -> np.ndarray:
+        x = world.normalize_peak(world.resample(audio, sample_rate, 16000))
+        x = world.trim_silence(x, 16000)
+        states = self._encoder().hidden_states(x, max_layer=max(self.layers))
+        return np.concatenate([states[layer].mean(0) for layer in self.layers])
+
+    def fit_cohort(self, clips: list[tuple[np.ndarray, int]]) -> None:
+        """Per-dimension mean and spread of real recordings of several people (at least 2 clips)."""
+        raws = np.stack([self.raw(audio, rate) for audio, rate in clips])
+        self.mean = raws.mean(0)
+        self.std = raws.std(0) + 1e-3
+
+    def embed(self, audio: np.ndarray, sample_rate: int) -> np.ndarray:
+        if self.mean is None:
+            raise RuntimeError("WhisperSpeakerEmbedding needs fit_cohort() on real recordings first")
+        return (self.raw(audio, sample_rate) - self.mean) / self.std

@@ -1,0 +1,173 @@
+"""A cloned voice's life: clone (first voice, then refined) -> preview -> apply -> suspend / reinstate -> revoke.
+
+`voice_changed` (sent after commit, kwargs: user_id, voice_id, change) tells listeners (the read-aloud app) that the
+voice that reads an author's articles may have changed: they re-plan, and fall back to the system voice at once
+when the voice is no longer usable.
+"""
+
+import hashlib
+import logging
+import time
+from functools import partial
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.dispatch import Signal
+from django.utils import timezone
+
+from ..audio import read_audio
+from ..engines.base import Reading
+from ..models import Enrollment, ReadingAttempt, Voice
+from .enrollment import enrollment_revoke, enrollment_transition
+
+logger = logging.getLogger(__name__)
+voice_changed = Signal()  # kwargs: user_id, voice_id, change ("ready", "applied", "suspended", "reinstated", "revoked")
+PROGRESS_EVERY_SECONDS = 0.5
+
+
+class VoiceError(Exception):
+    pass
+
+
+class CloningStopped(Exception):
+    """The voice was revoked while it was being made."""
+
+
+def _announce(voice: Voice, change: str):
+    transaction.on_commit(partial(voice_changed.send, sender=Voice, user_id=voice.user_id, voice_id=voice.pk,
+                                  change=change))
+
+
+@transaction.atomic
+def voice_clone_start(*, enrollment: Enrollment) -> Voice:
+    """Queue cloning for a verified enrollment (also for a re-clone after the author recorded more)."""
+    from ..tasks import clone_voice_task
+
+    enrollment_transition(enrollment=enrollment, to=Enrollment.State.CLONING)
+    voice = Voice.objects.create(user=enrollment.user, enrollment=enrollment, progress_message="排队中 Queued")
+    transaction.on_commit(partial(clone_voice_task.enqueue, voice.pk))
+    return voice
+
+
+def verified_readings(enrollment: Enrollment) -> list[Reading]:
+    attempts = (ReadingAttempt.objects.filter(enrollment=enrollment, decision=ReadingAttempt.Decision.ACCEPTED)
+                .exclude(recording=None).select_related("recording", "sentence").order_by("received_at"))
+    readings = []
+    for attempt in attempts:
+        with attempt.recording.file.open("rb") as handle:
+            audio, rate = read_audio(handle.read())
+        language = attempt.sentence.language if attempt.sentence else "zh"
+        readings.append(Reading(audio=audio, sample_rate=rate, transcript=attempt.expected_text, language=language))
+    return readings
+
+
+def _store_artifact(voice_id: int, artifact) -> None:
+    """Save a (first or refined) artifact and make it the voice's current one."""
+    data = artifact.to_bytes()
+    with transaction.atomic():
+        voice = Voice.objects.select_for_update().get(pk=voice_id)
+        if voice.state == Voice.State.REVOKED:
+            raise CloningStopped(voice_id)
+        old = voice.artifact.name if voice.artifact else ""
+        voice.artifact.save(f"{voice.user_id}.npz", ContentFile(data), save=False)
+        voice.artifact_sha256 = hashlib.sha256(data).hexdigest()
+        voice.version += 1
+        voice.base_voice = artifact.base_voice
+        voice.meta = artifact.meta
+        voice.state = Voice.State.READY
+        voice.save()
+        if old:
+            storage = voice.artifact.storage
+            transaction.on_commit(partial(storage.delete, old))
+        _announce(voice, "ready")
+
+
+def voice_clone_run(voice_id: int, time_budget_s: float | None = None) -> Voice:
+    """The cloning task's body: read the verified recordings, clone, store each better artifact as it comes."""
+    from ..cloning import clone_voice
+
+    voice = Voice.objects.select_related("enrollment").get(pk=voice_id)
+    if voice.state == Voice.State.REVOKED:
+        return voice
+    last_write = [0.0]
+
+    def progress(fraction, message):
+        now = time.monotonic()
+        if now - last_write[0] >= PROGRESS_EVERY_SECONDS or fraction >= 1.0:
+            last_write[0] = now
+            Voice.objects.filter(pk=voice_id).update(progress=round(float(fraction), 3), progress_message=message[:200])
+
+    try:
+        clone_voice(verified_readings(voice.enrollment), progress=progress, time_budget_s=time_budget_s,
+                    on_voice=partial(_store_artifact, voice_id))
+    except CloningStopped:
+        return Voice.objects.get(pk=voice_id)
+    except Exception as exc:
+        logger.exception("cloning voice %s failed", voice_id)
+        voice.refresh_from_db()
+        if voice.state == Voice.State.CLONING:
+            Voice.objects.filter(pk=voice_id).update(state=Voice.State.FAILED, error=f"{type(exc).__name__}: {exc}")
+            enrollment_transition(enrollment=voice.enrollment, to=Enrollment.State.FAILED, reason=str(exc))
+        raise
+    voice.refresh_from_db()
+    if voice.state == Voice.State.READY and voice.enrollment.state == Enrollment.State.CLONING:
+        enrollment_transition(enrollment=voice.enrollment, to=Enrollment.State.READY)
+    return voice
+
+
+@transaction.atomic
+def voice_apply(*, voice: Voice, user) -> Voice:
+    """Make this voice read the author's articles published from now on (older posts keep their voice)."""
+    voice = Voice.objects.select_for_update().get(pk=voice.pk)
+    if voice.user_id != user.pk:
+        raise VoiceError("Only the author can apply their voice.")
+    if not voice.is_usable:
+        raise VoiceError("This voice cannot be applied (not ready, suspended or revoked).")
+    if voice.is_applied:
+        return voice
+    now = timezone.now()
+    Voice.objects.filter(user_id=user.pk, applied_at__isnull=False, unapplied_at__isnull=True).update(unapplied_at=now)
+    voice.applied_at, voice.unapplied_at = now, None
+    voice.save(update_fields=["applied_at", "unapplied_at", "updated_at"])
+    if voice.enrollment.state == Enrollment.State.READY:
+        enrollment_transition(enrollment=voice.enrollment, to=Enrollment.State.APPLIED)
+    _announce(voice, "applied")
+    return voice
+
+
+@transaction.atomic
+def voice_suspend(*, voice: Voice) -> Voice:
+    """Staff action: the voice stops reading at once (articles fall back to the system voice)."""
+    Voice.objects.filter(pk=voice.pk, suspended_at__isnull=True).update(suspended_at=timezone.now())
+    voice.refresh_from_db()
+    _announce(voice, "suspended")
+    return voice
+
+
+@transaction.atomic
+def voice_reinstate(*, voice: Voice) -> Voice:
+    Voice.objects.filter(pk=voice.pk).update(suspended_at=None)
+    voice.refresh_from_db()
+    _announce(voice, "reinstated")
+    return voice
+
+
+@transaction.atomic
+def voice_revoke(*, user) -> list[int]:
+    """The author withdraws: every voice of theirs is disabled at once and its artifact deleted (after commit), and
+    the active enrollment is revoked (its recordings deleted). Consent records and attempts stay for the audit."""
+    now = timezone.now()
+    voices = list(Voice.objects.select_for_update().filter(user_id=user.pk).exclude(state=Voice.State.REVOKED))
+    for voice in voices:
+        name = voice.artifact.name if voice.artifact else ""
+        if name:
+            transaction.on_commit(partial(voice.artifact.storage.delete, name))
+        voice.state, voice.revoked_at, voice.artifact = Voice.State.REVOKED, now, ""
+        if voice.is_applied:
+            voice.unapplied_at = now
+        voice.save()
+        _announce(voice, "revoked")
+    for enrollment in Enrollment.objects.filter(user_id=user.pk).exclude(
+            state__in=[Enrollment.State.REVOKED, Enrollment.State.FAILED]):
+        enrollment_revoke(enrollment=enrollment)
+    return [v.pk for v in voices]
