@@ -53,7 +53,8 @@ def test_publishing_queues_a_render_that_the_worker_completes(writer):
     result = run_worker_batch()
 
     assert result.returncode == 0, result.stderr[-3000:]
-    rendition = Rendition.objects.get(article_id=str(article.pk), is_current=True)
+    rendition = Rendition.objects.filter(article_id=str(article.pk), is_current=True).first()
+    assert rendition is not None, f"worker output:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
     assert rendition.status == Rendition.Status.READY, rendition.error
     texts = [s["text"] for s in rendition.sentences]
     assert texts[1:] == ["春天来了。", "河边的柳树发芽了。", "孩子们在草地上奔跑。"]
