@@ -32,9 +32,10 @@ from .serializers import (
 )
 from .services.challenges import ChallengeClosed, NotEnoughText, challenge_create, sentence_show
 from .services.consent import consent_accept, consent_terms
-from .services.enrollment import ACTIVE_STATES, InvalidTransition, enrollment_revoke
+from .services.enrollment import ACTIVE_STATES
 from .services.readings import reading_submit
 from .services.reasons import failed
+from .services.voice import voice_revoke
 
 
 def client_ip(request) -> str | None:
@@ -180,7 +181,7 @@ class StatusAPI(APIView):
 
 
 class RevokeAPI(APIView):
-    """POST: withdraw consent; the enrollment is revoked and its recordings are deleted."""
+    """POST: withdraw consent; the enrollment is revoked, its recordings and any voice made from them deleted."""
 
     permission_classes = [IsAuthenticated]
 
@@ -188,8 +189,7 @@ class RevokeAPI(APIView):
         enrollment = selectors.enrollment_current(request.user)
         if enrollment is None:
             return problem("no_enrollment", status.HTTP_404_NOT_FOUND)
-        try:
-            enrollment_revoke(enrollment=enrollment)
-        except InvalidTransition:
+        if enrollment.state not in ACTIVE_STATES:
             return problem("enrollment_closed", status.HTTP_409_CONFLICT, state=enrollment.get_state_display())
+        voice_revoke(user=request.user)  # the voice made from it goes too
         return Response(status_payload(request.user))

@@ -1,1 +1,7 @@
-websocket_urlpatterns = []
+from django.urls import path
+
+from .consumers import VoiceProgressConsumer
+
+websocket_urlpatterns = [
+    path("ws/voices/progress/", VoiceProgressConsumer.as_asgi()),
+]

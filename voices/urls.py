@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, views
+from . import api, views, voice_views
 
 app_name = "voices"
 urlpatterns = [
@@ -8,6 +8,8 @@ urlpatterns = [
     path("consent/", views.consent_view, name="consent"),
     path("read/", views.read_view, name="read"),
     path("revoke/", views.revoke_view, name="revoke"),
+    path("voice/<int:voice_id>/apply/", voice_views.voice_apply_view, name="voice-apply"),
+    path("voice/<int:voice_id>/sample/<str:kind>.wav", voice_views.voice_sample, name="voice-sample"),
     # API (docs/voices-api.md)
     path("api/consent/", api.ConsentAPI.as_view(), name="api-consent"),
     path("api/challenges/", api.ChallengeCreateAPI.as_view(), name="api-challenges"),

@@ -14,7 +14,8 @@ from .api import client_ip
 from .app_settings import app_settings
 from .serializers import ChallengeOutput
 from .services.consent import TERMS_LANGUAGES, consent_accept, consent_terms, terms_language
-from .services.enrollment import READING_STATES, InvalidTransition, enrollment_revoke
+from .services.enrollment import READING_STATES
+from .services.voice import voice_revoke
 
 
 class ConsentForm(forms.Form):
@@ -30,6 +31,7 @@ class ConsentForm(forms.Form):
 def status_view(request):
     return render(request, "voices/status.html", {
         **selectors.enrollment_status(request.user),
+        "voice": selectors.voice_current(request.user.pk),
         "attempts": selectors.attempts_recent(request.user, 20),
         "reading_states": READING_STATES,
     })
@@ -80,11 +82,7 @@ def read_view(request):
 @login_required
 @require_POST
 def revoke_view(request):
-    enrollment = selectors.enrollment_current(request.user)
-    if enrollment is not None:
-        try:
-            enrollment_revoke(enrollment=enrollment)
-            messages.success(request, "已撤销同意并删除录音。 Consent withdrawn; your recordings are deleted.")
-        except InvalidTransition:
-            messages.info(request, "这次声音登记已经结束。 This enrollment has already ended.")
+    voice_revoke(user=request.user)
+    messages.success(request, "已撤销同意，删除了你的录音和声音。 "
+                              "Consent withdrawn; your recordings and your voice are deleted.")
     return redirect("voices:status")

@@ -3,6 +3,7 @@ reinstate -> revoke (nothing left on disk). Real engine, real conversion, real s
 
 import os
 
+import numpy as np
 import pytest
 from django.core.files.base import ContentFile
 
@@ -14,6 +15,7 @@ from readaloud.services.rendering import rendition_build
 from readaloud.services.voice_changes import renditions_after_voice_change
 from readaloud.storage import audio_storage
 from tests.voices.speech_fixtures import wav_of
+from voices.audio import read_audio
 from voices.models import ConsentRecord, Enrollment, ReadingAttempt, Recording, Voice
 from voices.services.enrollment import enrollment_transition
 from voices.services.voice import (
@@ -63,7 +65,7 @@ def test_verified_enrollment_queues_cloning_by_itself(author, author_clips):
 
 
 @pytest.mark.django_db
-def test_voice_lifecycle_clone_apply_render_suspend_revoke(author, other_user, author_clips,
+def test_voice_lifecycle_clone_apply_render_suspend_revoke(author, other_user, author_clips, client,
                                                          django_capture_on_commit_callbacks):
     enrollment = verified_enrollment(author, author_clips)  # no commit here: the signal's receiver does not run
     voice = voice_clone_start(enrollment=enrollment)
@@ -78,7 +80,24 @@ def test_voice_lifecycle_clone_apply_render_suspend_revoke(author, other_user, a
     with pytest.raises(VoiceError):
         voice_apply(voice=voice, user=other_user)
 
-    voice_apply(voice=voice, user=author)
+    # the preview page: the author's own reading next to the clone reading the same sentence
+    client.force_login(author)
+    page = client.get("/voices/").content.decode()
+    assert 'id="voice-panel"' in page and f"/voices/voice/{voice.pk}/apply/" in page
+    own = client.get(f"/voices/voice/{voice.pk}/sample/reading.wav")
+    assert own.status_code == 200 and own["Content-Type"] == "audio/wav"
+    clone = client.get(f"/voices/voice/{voice.pk}/sample/clone.wav")
+    assert clone.status_code == 200 and clone["X-AI-Generated"] == "true"
+    audio, rate = read_audio(clone.content)
+    assert len(audio) / rate > 1.0 and float(np.sqrt(np.mean(audio**2))) > 0.01
+    client.force_login(other_user)
+    assert client.get(f"/voices/voice/{voice.pk}/sample/reading.wav").status_code == 404
+    assert client.post(f"/voices/voice/{voice.pk}/apply/").status_code == 404
+
+    client.force_login(author)
+    assert client.post(f"/voices/voice/{voice.pk}/apply/").status_code == 302
+    voice.refresh_from_db()
+    assert voice.is_applied
     assert Enrollment.objects.get(pk=enrollment.pk).state == Enrollment.State.APPLIED
     article = article_save(article=Article(author=author, title="河边", body="春天来了。", language="zh"), publish=True)
     rendition = rendition_build(rendition_plan(article.pk).pk)
@@ -109,3 +128,34 @@ def test_voice_lifecycle_clone_apply_render_suspend_revoke(author, other_user, a
     assert not Rendition.objects.filter(voice_ref=rendition.voice_ref).exists()
     assert not any(audio_storage().exists(name) for name in clip_names)
     assert rendition_plan(article.pk).voice_ref == "zf_xiaoxiao"
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_progress_socket_sends_the_voice_state_as_it_changes(author):
+    import json
+
+    from channels.db import database_sync_to_async
+    from channels.testing import WebsocketCommunicator
+    from django.test import Client
+
+    from hostsite.asgi import application
+
+    def setup():
+        consent = ConsentRecord.objects.create(user=author, terms_version="t", terms_sha256="0" * 64, language="zh")
+        enrollment = Enrollment.objects.create(user=author, consent=consent, state=Enrollment.State.CLONING)
+        client = Client()
+        client.force_login(author)
+        return Voice.objects.create(user=author, enrollment=enrollment), client.cookies["sessionid"].value
+
+    voice, session = await database_sync_to_async(setup)()
+    anonymous = WebsocketCommunicator(application, "/ws/voices/progress/", headers=[(b"origin", b"http://testserver")])
+    assert (await anonymous.connect()) == (False, 4403)
+    comm = WebsocketCommunicator(application, "/ws/voices/progress/", headers=[
+        (b"origin", b"http://testserver"), (b"cookie", f"sessionid={session}".encode())])
+    assert (await comm.connect())[0]
+    first = json.loads(await comm.receive_from(timeout=5))
+    assert (first["id"], first["state"], first["progress"]) == (voice.pk, "cloning", 0.0)
+    await database_sync_to_async(Voice.objects.filter(pk=voice.pk).update)(progress=0.5, progress_message="半程")
+    second = json.loads(await comm.receive_from(timeout=5))
+    assert (second["progress"], second["message"]) == (0.5, "半程")
+    await comm.disconnect()
