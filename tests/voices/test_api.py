@@ -111,11 +111,13 @@ def test_readings_through_the_api_until_verified(api, published_author, kokoro, 
             assert attempt["expected_text"] == sentence.text and attempt["speech_seconds"] > 1
 
         body = response.json()
-        assert body["enrollment"]["state"] == "verified" and body["progress"]["complete"]
+        # verified, and cloning was queued at once (voices.receivers)
+        assert body["enrollment"]["state"] == "cloning" and body["progress"]["complete"]
     finally:
         enrollment_verified.disconnect(dispatch_uid="test-verified")
     enrollment = Enrollment.objects.get(user=published_author)
     assert verified == [enrollment.pk] and enrollment.verified_at is not None
+    assert enrollment.voices.get().state == "cloning"
     # Every attempt is stored with its scores; the recordings are in private storage with their hash.
     assert ReadingAttempt.objects.filter(enrollment=enrollment).count() == 3
     accepted = ReadingAttempt.objects.filter(enrollment=enrollment, decision="accepted")
