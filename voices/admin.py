@@ -1,12 +1,23 @@
-"""Basic admin views of the enrollment records (read-mostly: states change through voices.services)."""
+"""Admin views of the enrollment records (read-mostly: states change through voices.services).
+
+Consent records are append-only (voices.audit.guards): their admin is read-only. A recording can be played here by
+staff with the view permission on Recording only: the admin page points an <audio> element at a staff-only view that
+checks the permission and streams the file from private storage (which has no URL of its own).
+"""
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
 
+from .audit.admin import ReadOnlyAdminMixin
 from .models import Challenge, ChallengeSentence, ConsentRecord, Enrollment, ReadingAttempt, Recording
 
 
 @admin.register(ConsentRecord)
-class ConsentRecordAdmin(admin.ModelAdmin):
+class ConsentRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["user", "terms_version", "language", "accepted_at", "withdrawn_at", "ip_address"]
     list_filter = ["terms_version", "language"]
     search_fields = ["user__username", "terms_sha256"]
@@ -41,14 +52,38 @@ class ChallengeAdmin(admin.ModelAdmin):
 class RecordingAdmin(admin.ModelAdmin):
     list_display = ["id", "user", "duration_seconds", "sample_rate", "channels", "size_bytes", "created_at"]
     search_fields = ["user__username", "sha256"]
-    fields = ["user", "enrollment", "stored_as", "sha256", "size_bytes", "duration_seconds", "sample_rate", "channels",
-              "audio_format", "created_at"]
-    readonly_fields = ["user", "enrollment", "stored_as", "sha256", "size_bytes", "duration_seconds", "sample_rate",
-                       "channels", "audio_format", "created_at"]
+    fields = ["user", "enrollment", "stored_as", "play", "sha256", "size_bytes", "duration_seconds", "sample_rate",
+              "channels", "audio_format", "created_at"]
+    readonly_fields = ["user", "enrollment", "stored_as", "play", "sha256", "size_bytes", "duration_seconds",
+                       "sample_rate", "channels", "audio_format", "created_at"]
 
     @admin.display(description="file (private storage)")
     def stored_as(self, recording):
-        return recording.file.name  # private storage has no URL, by design
+        return recording.file.name or "(deleted)"  # private storage has no URL, by design
+
+    @admin.display(description="listen")
+    def play(self, recording):
+        if not recording.file.name:
+            return "the audio was deleted (retention or revocation); hash, transcript and scores remain"
+        url = reverse("admin:voices_recording_audio", args=[recording.pk])
+        return format_html('<audio controls preload="none" src="{}"></audio>', url)
+
+    def get_urls(self):
+        return [path("<int:recording_id>/audio/", self.admin_site.admin_view(self.audio_view),
+                     name="voices_recording_audio")] + super().get_urls()
+
+    def audio_view(self, request, recording_id):
+        """Stream a recording to staff who may view recordings (admin_view already requires an active staff user)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        recording = get_object_or_404(Recording, pk=recording_id)
+        if not recording.file.name or not recording.file.storage.exists(recording.file.name):
+            raise Http404("This recording's audio was deleted.")
+        response = FileResponse(recording.file.storage.open(recording.file.name, "rb"), content_type="audio/wav")
+        response["Content-Disposition"] = f'inline; filename="recording-{recording.pk}.wav"'
+        response["Cache-Control"] = "private, no-store"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
 
 
 @admin.register(ReadingAttempt)

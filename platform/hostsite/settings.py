@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "ops",
     "articles",
     "voices",
+    "voices.audit",
     "readaloud",
 ]
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from ..adapter import get_author_text_adapter
 from ..app_settings import app_settings
+from ..audit.log import audit_record
 from ..models import Challenge, ChallengeSentence, Enrollment, ReadingAttempt
 from .enrollment import READING_STATES, State, enrollment_transition
 from .sentences import candidates_from_texts, distractors_for, draw
@@ -81,6 +82,10 @@ def challenge_create(*, enrollment: Enrollment, rng: random.Random | None = None
                           distractors=distractors_for(c, candidates, app_settings.CHALLENGE_DISTRACTORS, rng=rng))
         for i, c in enumerate(chosen)
     ])
+    audit_record("challenge", subject_user_id=enrollment.user_id, actor=enrollment.user_id, data={
+        "challenge_id": challenge.pk, "enrollment_id": enrollment.pk, "expires_at": challenge.expires_at,
+        "sentences": [{"index": i, "text": c.text, "language": c.language, "article_id": c.article_id,
+                       "paragraph": c.paragraph} for i, c in enumerate(chosen)]})
     if enrollment.state == State.CONSENTED:
         enrollment_transition(enrollment=enrollment, to=State.READING)
     return challenge

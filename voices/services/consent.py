@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..app_settings import app_settings
+from ..audit.log import audit_record
 from ..models import ConsentRecord
 from .enrollment import enrollment_start
 
@@ -56,5 +57,9 @@ def consent_accept(*, user, language: str, ip_address: str | None = None, user_a
         user=user, terms_version=terms.version, terms_sha256=terms.sha256, language=terms.language,
         accepted_at=timezone.now(), ip_address=ip_address or None, user_agent=(user_agent or "")[:1000],
     )
-    enrollment_start(user=user, consent=record)
+    enrollment = enrollment_start(user=user, consent=record)
+    audit_record("consent", subject_user_id=user.pk, actor=user, ip=record.ip_address, data={
+        "consent_id": record.pk, "enrollment_id": enrollment.pk, "terms_version": record.terms_version,
+        "terms_sha256": record.terms_sha256, "language": record.language, "accepted_at": record.accepted_at,
+        "user_agent": record.user_agent})
     return record

@@ -12,6 +12,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from ..app_settings import app_settings
+from ..audit.log import audit_record
 from ..models import Challenge, Enrollment, ReadingAttempt, Recording
 from .verification import speakers_agree
 
@@ -57,6 +58,8 @@ def enrollment_transition(*, enrollment: Enrollment, to: str, reason: str = "") 
     if to not in TRANSITIONS[State(enrollment.state)]:
         raise InvalidTransition(f"An enrollment cannot go from {enrollment.state} to {to}.")
     now = timezone.now()
+    audit_record("enrollment_state", subject_user_id=enrollment.user_id, data={
+        "enrollment_id": enrollment.pk, "from": enrollment.state, "to": to, "reason": reason})
     enrollment.state = to
     enrollment.state_changed_at = now
     fields = ["state", "state_changed_at"]
@@ -95,11 +98,17 @@ def enrollment_check_verified(*, enrollment: Enrollment) -> Enrollment:
     if enrollment.state == State.CONSENTED:
         enrollment_transition(enrollment=enrollment, to=State.READING)
     same_speaker, scores = speakers_agree(accepted_embeddings(enrollment))
+    decision = {"enrollment_id": enrollment.pk, "readings": readings, "speech_seconds": round(speech, 3),
+                "speaker_similarities": scores, "min_readings": app_settings.ENROLLMENT_MIN_READINGS,
+                "min_speech_seconds": app_settings.ENROLLMENT_MIN_SPEECH_SECONDS}
     if not same_speaker:
-        return enrollment_transition(
-            enrollment=enrollment, to=State.FAILED,
-            reason=f"The accepted readings do not sound like one person (similarities {scores}).")
+        reason = f"The accepted readings do not sound like one person (similarities {scores})."
+        audit_record("verification_decision", subject_user_id=enrollment.user_id,
+                     data={**decision, "decision": "failed", "reason": reason})
+        return enrollment_transition(enrollment=enrollment, to=State.FAILED, reason=reason)
     Challenge.objects.filter(enrollment=enrollment, closed_at__isnull=True).update(closed_at=timezone.now())
+    audit_record("verification_decision", subject_user_id=enrollment.user_id,
+                 data={**decision, "decision": "verified"})
     return enrollment_transition(enrollment=enrollment, to=State.VERIFIED)
 
 
@@ -109,12 +118,21 @@ def enrollment_revoke(*, enrollment: Enrollment) -> Enrollment:
     after commit). The attempts stay, without audio, as the audit trail."""
     now = timezone.now()
     enrollment_transition(enrollment=enrollment, to=State.REVOKED)
-    enrollment.consent.withdrawn_at = now
-    enrollment.consent.save(update_fields=["withdrawn_at"])
+    consent = enrollment.consent
+    if consent.withdrawn_at is None:  # consent records are append-only: withdrawn_at is set once (voices.audit)
+        consent.withdrawn_at = now
+        consent.save(update_fields=["withdrawn_at"])
+        audit_record("consent_withdrawn", subject_user_id=enrollment.user_id, actor=enrollment.user_id, data={
+            "consent_id": consent.pk, "enrollment_id": enrollment.pk, "withdrawn_at": now})
     Challenge.objects.filter(enrollment=enrollment, closed_at__isnull=True).update(closed_at=now)
     recordings = list(Recording.objects.filter(enrollment=enrollment))
     names = [(r.file.storage, r.file.name) for r in recordings if r.file.name]
     Recording.objects.filter(pk__in=[r.pk for r in recordings]).delete()
+    if recordings:
+        audit_record("recordings_deleted", subject_user_id=enrollment.user_id, actor=enrollment.user_id, data={
+            "enrollment_id": enrollment.pk, "reason": "consent_withdrawn", "rows_deleted": True,
+            "recordings": [{"id": r.pk, "sha256": r.sha256, "file": r.file.name, "size_bytes": r.size_bytes}
+                           for r in recordings]})
 
     def delete_files():
         for storage, name in names:

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .. import liveness
+from ..audit.log import audit_record
 from ..models import ChallengeSentence, ReadingAttempt, Recording
 from .challenges import challenge_close_if_done, sentence_accepted, token_matches
 from .enrollment import READING_STATES, accepted_embeddings, enrollment_check_verified
@@ -51,11 +52,28 @@ def reading_history(sentence: ChallengeSentence, sha256: str) -> History:
     )
 
 
+def audit_attempt(attempt: ReadingAttempt) -> None:
+    """The attempt in the audit log: decision, every score and every reason (same transaction as the attempt)."""
+    recording = attempt.recording
+    audit_record("attempt", subject_user_id=attempt.user_id, actor=attempt.user_id, ip=attempt.ip_address, data={
+        "attempt_id": attempt.pk, "enrollment_id": attempt.enrollment_id, "sentence_id": attempt.sentence_id,
+        "decision": attempt.decision, "reasons": attempt.reasons, "expected_text": attempt.expected_text,
+        "transcript": attempt.transcript, "cer": attempt.cer, "pinyin_error": attempt.pinyin_error,
+        "forced_score": attempt.forced_score, "speech_seconds": attempt.speech_seconds,
+        "speaker_similarity": attempt.speaker_similarity, "scores": attempt.scores,
+        "shown_at": attempt.shown_at, "received_at": attempt.received_at,
+        "recording": None if recording is None else {"id": recording.pk, "sha256": recording.sha256,
+                                                     "size_bytes": recording.size_bytes}})
+
+
 def _refuse(*, user, sentence, check: Check, decision: str, ip_address, received_at) -> ReadingAttempt:
-    return ReadingAttempt.objects.create(
-        user=user, enrollment=sentence.challenge.enrollment if sentence else None, sentence=sentence,
-        decision=decision, reasons=[check.as_dict()], expected_text=sentence.text if sentence else "",
-        shown_at=sentence.shown_at if sentence else None, received_at=received_at, ip_address=ip_address)
+    with transaction.atomic():
+        attempt = ReadingAttempt.objects.create(
+            user=user, enrollment=sentence.challenge.enrollment if sentence else None, sentence=sentence,
+            decision=decision, reasons=[check.as_dict()], expected_text=sentence.text if sentence else "",
+            shown_at=sentence.shown_at if sentence else None, received_at=received_at, ip_address=ip_address)
+        audit_attempt(attempt)
+    return attempt
 
 
 def _store(user, sentence: ChallengeSentence, data: bytes, verdict: Verdict) -> Recording | None:
@@ -109,6 +127,7 @@ def reading_submit(*, user, sentence_id: int, audio: bytes, shown_token: str, ip
             received_at=received_at, processing_seconds=round(sum(verdict.seconds.values()), 3),
             ip_address=ip_address,
         )
+        audit_attempt(attempt)
         if accepted:
             challenge_close_if_done(sentence.challenge)
             enrollment_check_verified(enrollment=enrollment)
