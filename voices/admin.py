@@ -13,7 +13,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from .audit.admin import ReadOnlyAdminMixin
-from .models import Challenge, ChallengeSentence, ConsentRecord, Enrollment, ReadingAttempt, Recording
+from .models import Challenge, ChallengeSentence, ConsentRecord, Enrollment, ReadingAttempt, Recording, Voice
+from .services.voice import voice_reinstate, voice_suspend
 
 
 @admin.register(ConsentRecord)
@@ -93,3 +94,31 @@ class ReadingAttemptAdmin(admin.ModelAdmin):
     list_filter = ["decision"]
     search_fields = ["user__username", "expected_text", "transcript"]
     readonly_fields = [f.name for f in ReadingAttempt._meta.fields]
+
+
+@admin.register(Voice)
+class VoiceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Voices are made and revoked by their authors; staff may only suspend one (it stops reading at once) and
+    reinstate it. Both are audited."""
+
+    list_display = ["id", "user", "state", "version", "base_voice", "applied_at", "suspended_at", "revoked_at",
+                    "created_at"]
+    list_filter = ["state", ("suspended_at", admin.EmptyFieldListFilter)]
+    search_fields = ["user__username"]
+    actions = ["suspend", "reinstate"]
+
+    @admin.action(description="暂停：文章立即改用系统语音 Suspend (articles fall back to the system voice)",
+                  permissions=["suspend"])
+    def suspend(self, request, queryset):
+        for voice in queryset.filter(suspended_at__isnull=True):
+            voice_suspend(voice=voice, by=request.user, reason="admin action")
+        self.message_user(request, "已暂停 Suspended.")
+
+    @admin.action(description="恢复 Reinstate", permissions=["suspend"])
+    def reinstate(self, request, queryset):
+        for voice in queryset.filter(suspended_at__isnull=False):
+            voice_reinstate(voice=voice, by=request.user)
+        self.message_user(request, "已恢复 Reinstated.")
+
+    def has_suspend_permission(self, request):
+        return request.user.has_perm("voices.change_voice")

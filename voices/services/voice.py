@@ -16,6 +16,8 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from ..audio import read_audio
+from ..audit.log import audit_record
+from ..audit.models import Event
 from ..engines.base import Reading
 from ..models import Enrollment, ReadingAttempt, Voice
 from .enrollment import enrollment_revoke, enrollment_transition
@@ -45,6 +47,8 @@ def voice_clone_start(*, enrollment: Enrollment) -> Voice:
 
     enrollment_transition(enrollment=enrollment, to=Enrollment.State.CLONING)
     voice = Voice.objects.create(user=enrollment.user, enrollment=enrollment, progress_message="排队中 Queued")
+    audit_record(Event.CLONE_STARTED, subject_user_id=voice.user_id,
+                 data={"voice_id": voice.pk, "enrollment_id": enrollment.pk})
     transaction.on_commit(partial(clone_voice_task.enqueue, voice.pk))
     return voice
 
@@ -76,6 +80,9 @@ def _store_artifact(voice_id: int, artifact) -> None:
         voice.meta = artifact.meta
         voice.state = Voice.State.READY
         voice.save()
+        audit_record(Event.CLONE_READY, subject_user_id=voice.user_id,
+                     data={"voice_id": voice.pk, "version": voice.version, "sha256": voice.artifact_sha256,
+                           "base_voice": voice.base_voice, "method": artifact.meta.get("method", "")})
         if old:
             storage = voice.artifact.storage
             transaction.on_commit(partial(storage.delete, old))
@@ -106,8 +113,12 @@ def voice_clone_run(voice_id: int, time_budget_s: float | None = None) -> Voice:
         logger.exception("cloning voice %s failed", voice_id)
         voice.refresh_from_db()
         if voice.state == Voice.State.CLONING:
-            Voice.objects.filter(pk=voice_id).update(state=Voice.State.FAILED, error=f"{type(exc).__name__}: {exc}")
-            enrollment_transition(enrollment=voice.enrollment, to=Enrollment.State.FAILED, reason=str(exc))
+            with transaction.atomic():
+                Voice.objects.filter(pk=voice_id).update(state=Voice.State.FAILED,
+                                                         error=f"{type(exc).__name__}: {exc}")
+                audit_record(Event.CLONE_FAILED, subject_user_id=voice.user_id,
+                             data={"voice_id": voice_id, "error": f"{type(exc).__name__}: {exc}"})
+                enrollment_transition(enrollment=voice.enrollment, to=Enrollment.State.FAILED, reason=str(exc))
         raise
     voice.refresh_from_db()
     if voice.state == Voice.State.READY and voice.enrollment.state == Enrollment.State.CLONING:
@@ -129,6 +140,8 @@ def voice_apply(*, voice: Voice, user) -> Voice:
     Voice.objects.filter(user_id=user.pk, applied_at__isnull=False, unapplied_at__isnull=True).update(unapplied_at=now)
     voice.applied_at, voice.unapplied_at = now, None
     voice.save(update_fields=["applied_at", "unapplied_at", "updated_at"])
+    audit_record(Event.VOICE_APPLIED, subject_user_id=voice.user_id, actor=user,
+                 data={"voice_id": voice.pk, "version": voice.version, "applied_at": now.isoformat()})
     if voice.enrollment.state == Enrollment.State.READY:
         enrollment_transition(enrollment=voice.enrollment, to=Enrollment.State.APPLIED)
     _announce(voice, "applied")
@@ -136,18 +149,21 @@ def voice_apply(*, voice: Voice, user) -> Voice:
 
 
 @transaction.atomic
-def voice_suspend(*, voice: Voice) -> Voice:
+def voice_suspend(*, voice: Voice, by=None, reason: str = "") -> Voice:
     """Staff action: the voice stops reading at once (articles fall back to the system voice)."""
     Voice.objects.filter(pk=voice.pk, suspended_at__isnull=True).update(suspended_at=timezone.now())
     voice.refresh_from_db()
+    audit_record(Event.VOICE_SUSPENDED, subject_user_id=voice.user_id, actor=by,
+                 data={"voice_id": voice.pk, "reason": reason})
     _announce(voice, "suspended")
     return voice
 
 
 @transaction.atomic
-def voice_reinstate(*, voice: Voice) -> Voice:
+def voice_reinstate(*, voice: Voice, by=None) -> Voice:
     Voice.objects.filter(pk=voice.pk).update(suspended_at=None)
     voice.refresh_from_db()
+    audit_record(Event.VOICE_REINSTATED, subject_user_id=voice.user_id, actor=by, data={"voice_id": voice.pk})
     _announce(voice, "reinstated")
     return voice
 
@@ -162,10 +178,14 @@ def voice_revoke(*, user) -> list[int]:
         name = voice.artifact.name if voice.artifact else ""
         if name:
             transaction.on_commit(partial(voice.artifact.storage.delete, name))
+            audit_record(Event.ARTIFACTS_DELETED, subject_user_id=voice.user_id, actor=user,
+                         data={"voice_id": voice.pk, "file": name, "sha256": voice.artifact_sha256,
+                               "deleted_at": now.isoformat()})
         voice.state, voice.revoked_at, voice.artifact = Voice.State.REVOKED, now, ""
         if voice.is_applied:
             voice.unapplied_at = now
         voice.save()
+        audit_record(Event.VOICE_REVOKED, subject_user_id=voice.user_id, actor=user, data={"voice_id": voice.pk})
         _announce(voice, "revoked")
     for enrollment in Enrollment.objects.filter(user_id=user.pk).exclude(
             state__in=[Enrollment.State.REVOKED, Enrollment.State.FAILED]):
