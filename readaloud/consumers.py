@@ -35,13 +35,12 @@ class ArticleAudioConsumer(AsyncWebsocketConsumer):
         self.credits = 0
         self.credit_event = asyncio.Event()
         self.message_times = []
-        access = await database_sync_to_async(streaming.stream_access)(self.article_id, self.scope.get("user"))
-        if not access.allowed:
-            await self.close(code=CLOSE_NOT_FOUND if access.reason == "not_found" else CLOSE_FORBIDDEN)
+        start = await database_sync_to_async(streaming.stream_start)(self.article_id, self.scope.get("user"))
+        if not start.access.allowed:
+            await self.close(code=CLOSE_NOT_FOUND if start.access.reason == "not_found" else CLOSE_FORBIDDEN)
             return
         await self.accept()
-        self.rendition = await database_sync_to_async(streaming.rendition_for_listening)(self.article_id)
-        self.header = await database_sync_to_async(streaming.header)(self.rendition)
+        self.rendition, self.header, self.clips = start.rendition, start.header, start.clips
         await self.send(text_data=json.dumps(self.header, ensure_ascii=False))
 
     async def disconnect(self, code):
@@ -147,9 +146,11 @@ class ArticleAudioConsumer(AsyncWebsocketConsumer):
     async def wait_for_clip(self, key: str) -> tuple[bytes, float] | None:
         """The clip's bytes and duration, waiting while the worker renders it (render-while-listening)."""
         while True:
-            location = await database_sync_to_async(streaming.clip_location)(key)
+            location = self.clips.get(key) or await database_sync_to_async(streaming.clip_location)(key)
             if location is not None:
-                data = await sync_to_async(streaming.read_clip, thread_sensitive=False)(location[0])
+                data = streaming.cached_clip(location[0])
+                if data is None:
+                    data = await sync_to_async(streaming.read_clip, thread_sensitive=False)(location[0])
                 if data is not None:
                     return data, location[1]
             state = await database_sync_to_async(streaming.rendition_state)(self.rendition.pk)

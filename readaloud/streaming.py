@@ -1,7 +1,9 @@
 """What the WebSocket streamer reads and starts: synchronous, database-facing helpers (called via
 database_sync_to_async). Only small facts cross the channel layer; audio bytes are read from storage here."""
 
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from functools import partial
 
 from django.db import transaction
@@ -22,6 +24,68 @@ class StreamAccess:
 def stream_access(article_id: str, user) -> StreamAccess:
     verdict = get_article_adapter().listen_permission(user, article_id)
     return StreamAccess(verdict == "ok", "" if verdict == "ok" else verdict)
+
+
+@dataclass
+class StreamStart:
+    access: StreamAccess
+    rendition: Rendition | None = None
+    header: dict = field(default_factory=dict)
+    clips: dict = field(default_factory=dict)  # key -> (storage name, duration), complete for a ready rendition
+
+
+class _LRU:
+    """A small thread-safe LRU map bounded by a total weight (entries or bytes)."""
+
+    def __init__(self, capacity: int, weigh=lambda value: 1):
+        self.capacity, self.weigh, self.total = capacity, weigh, 0
+        self.items: OrderedDict = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            if key in self.items:
+                self.items.move_to_end(key)
+                return self.items[key]
+            return None
+
+    def put(self, key, value):
+        weight = self.weigh(value)
+        if weight > self.capacity:
+            return
+        with self.lock:
+            if key in self.items:
+                self.total -= self.weigh(self.items.pop(key))
+            self.items[key] = value
+            self.total += weight
+            while self.total > self.capacity:
+                _, old = self.items.popitem(last=False)
+                self.total -= self.weigh(old)
+
+
+# A ready rendition never changes (an edit or a new voice makes a new one), so its header and clip map are cached
+# per process; so are the bytes of recently streamed clips: many listeners of one article cost one read.
+_ready_manifests = _LRU(256)
+_clip_bytes = _LRU(64 * 1024 * 1024, weigh=len)
+
+
+def stream_start(article_id: str, user) -> StreamStart:
+    """Everything a new listener needs, in one trip to the database thread."""
+    access = stream_access(article_id, user)
+    if not access.allowed:
+        return StreamStart(access)
+    rendition = rendition_for_listening(article_id)
+    if rendition.status == Rendition.Status.READY:
+        cached = _ready_manifests.get(rendition.uid)
+        if cached is None:
+            keys = [s["key"] for s in rendition.sentences]
+            clips = {key: (name, duration) for key, name, duration in
+                     SentenceClip.objects.filter(key__in=keys).values_list("key", "audio_name", "duration_seconds")}
+            cached = (header(rendition), clips)
+            if len(clips) == len(set(keys)):
+                _ready_manifests.put(rendition.uid, cached)
+        return StreamStart(access, rendition, *cached)
+    return StreamStart(access, rendition, header(rendition), {})
 
 
 def rendition_for_listening(article_id: str) -> Rendition:
@@ -83,13 +147,19 @@ def clip_location(key: str) -> tuple[str, float] | None:
     return SentenceClip.objects.filter(key=key).values_list("audio_name", "duration_seconds").first()
 
 
+def cached_clip(name: str) -> bytes | None:
+    return _clip_bytes.get(name)
+
+
 def read_clip(name: str) -> bytes | None:
     """The clip's bytes: plain storage I/O, run off the database thread."""
     try:
         with audio_storage().open(name, "rb") as handle:
-            return handle.read()
+            data = handle.read()
     except FileNotFoundError:
         return None
+    _clip_bytes.put(name, data)
+    return data
 
 
 def rendition_state(rendition_id: int) -> dict:

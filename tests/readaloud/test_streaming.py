@@ -217,3 +217,37 @@ async def test_binary_oversize_and_floods_are_refused(published_article):
             break
     assert output["code"] == 1008
     assert any('"too_many_messages"' in m.get("text", "") for m in messages)
+
+
+async def test_a_ready_rendition_streams_from_the_process_cache(published_article):
+    from channels.db import database_sync_to_async
+
+    from readaloud.services.rendering import rendition_build
+    from readaloud.streaming import _ready_manifests
+
+    rendition = await database_sync_to_async(
+        lambda: rendition_build(tone_rendition(published_article, TEXTS).pk))()
+    assert rendition.status == Rendition.Status.READY
+    for _listener in range(2):  # the second listener is served from the cached manifest and clip bytes
+        comm = communicator(published_article.pk)
+        await comm.connect()
+        header = await receive_json(comm)
+        assert header["status"] == "ready" and header["duration"] == rendition.duration_seconds
+        await comm.send_to(text_data=json.dumps({"type": "play", "from": 1}))
+        meta, data = await receive_chunk(comm)
+        assert meta["index"] == 1 and meta["start"] == rendition.sentences[1]["start"] and len(data) == meta["bytes"]
+        await comm.disconnect()
+    assert _ready_manifests.get(rendition.uid) is not None
+
+
+def test_lru_is_bounded_by_weight():
+    from readaloud.streaming import _LRU
+
+    cache = _LRU(10, weigh=len)
+    cache.put("a", b"12345")
+    cache.put("b", b"12345")
+    assert cache.get("a") == b"12345"  # now the most recently used
+    cache.put("c", b"123")
+    assert cache.get("b") is None and cache.get("a") and cache.get("c")
+    cache.put("huge", b"x" * 11)
+    assert cache.get("huge") is None and cache.total <= 10
