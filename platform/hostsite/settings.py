@@ -207,5 +207,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # espeak's word-count check misfires on single-sentence input; it is noise, not a fault
+        "phonemizer": {"level": "ERROR"},
+        "jieba": {"level": "WARNING"},
+        "faster_whisper": {"level": "WARNING"},
+    },
 }
