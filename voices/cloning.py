@@ -167,7 +167,8 @@ def clone_voice(
     asr=None,
     refine: bool = True,
 ) -> VoiceArtifact:
-    """The best voice found within `time_budget_s` (default: the setting); see the module doc."""
+    """The best voice found within `time_budget_s` (default: the setting); see the module doc. The first voice is
+    always made (a few seconds per reading); the budget bounds the refinement after it."""
     started = time.monotonic()
     readings = [r for r in readings if r.transcript.strip() and len(r.audio) > r.sample_rate // 4]
     if not readings:

@@ -74,7 +74,7 @@ class KnnWorldConverter(BaseConverter):
         key_order: int = 24,
         context: tuple[int, ...] = (-4, -2, 0, 2, 4),
         smooth: int = 3,
-        energy: str = "target",
+        energy: str = "source",
         aperiodicity: str = "source",
         rate: bool = True,
         local_weight: float = 0.5,
@@ -105,11 +105,15 @@ class KnnWorldConverter(BaseConverter):
         return _stack_context(mcep[:, 1 : self.key_order + 1], self.context).astype(np.float32)
 
     def _content(self, audio24k: np.ndarray) -> np.ndarray:
-        """Whisper-base last-layer encoder outputs, one per 20 ms, L2-normalised."""
+        """Whisper-base last-layer encoder outputs, one per 20 ms, L2-normalised (windows of 25 s: Whisper's is 30)."""
         from .whisper_encoder import load_whisper_encoder
 
         encoder = load_whisper_encoder(_whisper_dir(self.whisper_dir))
-        states = encoder.hidden_states(world.resample(audio24k, world.SAMPLE_RATE, 16000))[-1]
+        audio16k = world.resample(audio24k, world.SAMPLE_RATE, 16000)
+        window = 25 * 16000
+        parts = [encoder.hidden_states(audio16k[start : start + window])[-1]
+                 for start in range(0, max(len(audio16k), 1), window) if len(audio16k[start : start + window]) >= 800]
+        states = np.concatenate(parts) if parts else np.zeros((1, 512), dtype=np.float32)
         return states / np.maximum(np.linalg.norm(states, axis=1, keepdims=True), 1e-8)
 
     def align(self, source_content: np.ndarray, target_content: np.ndarray, source_frames: int, target_frames: int):
@@ -187,7 +191,8 @@ class KnnWorldConverter(BaseConverter):
             "version": np.array(self.version, dtype=np.int64),
             "keys": ((keys - mean) / std).astype(np.float16),
             "key_voiced": np.concatenate(key_voiced).astype(np.bool_),
-            "values": values.astype(np.float32),
+            # The author's envelopes themselves are only needed by the "replace" estimate.
+            **({"values": values.astype(np.float32)} if self.replace_weight > 0 else {}),
             "deltas": np.concatenate(deltas).astype(np.float32),
             "replace_weight": np.array(self.replace_weight, dtype=np.float64),
             "local_weight": np.array(self.local_weight, dtype=np.float64),
@@ -209,7 +214,7 @@ class KnnWorldConverter(BaseConverter):
 
     # -- convert -----------------------------------------------------------------------------------------------------
     @staticmethod
-    def _nearest(query: np.ndarray, keys: np.ndarray, k: int, chunk: int = 2048) -> np.ndarray:
+    def _nearest(query: np.ndarray, keys: np.ndarray, k: int, chunk: int = 512) -> np.ndarray:
         """Indices [Q, k] of the k nearest keys (Euclidean) of each query row."""
         k = min(k, len(keys))
         key_norms = (keys**2).sum(1)
@@ -232,7 +237,7 @@ class KnnWorldConverter(BaseConverter):
         query = _stack_context(feats.mcep[:, 1 : key_order + 1], context)
         query = ((query - data["key_mean"]) / data["key_std"]).astype(np.float32)
         keys = data["keys"].astype(np.float32)
-        values = data["values"]
+        values = data.get("values")
         key_voiced = data["key_voiced"]
         target_energy, target_ap = (bool(v) for v in data["use_target"])
         first = 0 if target_energy else 1
@@ -253,7 +258,7 @@ class KnnWorldConverter(BaseConverter):
             if local < 1.0:
                 difference += (1.0 - local) * deltas[pool, first:].mean(axis=0)
             residual = feats.mcep[rows, first:] + difference
-            out[rows, first:] = residual if weight <= 0 else (
+            out[rows, first:] = residual if weight <= 0 or values is None else (
                 (1.0 - weight) * residual + weight * values[nearest, first:].mean(axis=1))
             if target_ap:
                 ap[rows] = world.decode_aperiodicity(data["bap"][nearest].mean(axis=1))
