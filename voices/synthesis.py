@@ -75,5 +75,10 @@ def render_version(voice: VoiceRef | None = None, language: str = "auto") -> str
     """What a cached rendering depends on besides text and speed: engine, voice (its artifact's content hash covers
     the conversion data) and watermark versions."""
     engine = get_engine()
-    ref, _artifact = _resolve(voice, language, "")
-    return f"{engine.engine_version}|{engine.voice_version(ref)}|{get_watermark().version}"
+    ref, artifact = _resolve(voice, language, "")
+    version = f"{engine.engine_version}|{engine.voice_version(ref)}|{get_watermark().version}"
+    if artifact is not None and artifact.conversion_kind:
+        from .conversion import revision
+
+        version += f"|{revision(artifact)}"  # the conversion code's own revision: new code, new renders
+    return version
