@@ -119,3 +119,20 @@ def zh_clip_2(kokoro) -> Clip:
 def distractors() -> dict[str, list[str]]:
     """Other sentences of the same language, for forced scoring."""
     return {"en": EN_DISTRACTORS, "zh": ZH_DISTRACTORS}
+
+
+@pytest.fixture(scope="session")
+def kokoro_engine():
+    """The configured voice engine (Kokoro), loaded; skips when its model files are not installed."""
+    import torch
+
+    from voices.assets import ModelAssetMissing
+    from voices.backends.loading import load_backend
+
+    torch.set_num_threads(2)
+    engine = load_backend("ENGINE")
+    try:
+        engine.load()
+    except (FileNotFoundError, ModelAssetMissing) as exc:
+        pytest.skip(f"Kokoro not installed: {exc}")
+    return engine

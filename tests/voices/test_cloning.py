@@ -6,10 +6,8 @@ import time
 
 import numpy as np
 import pytest
-import torch
 from django.core.management import call_command
 
-from voices.backends.loading import load_backend
 from voices.cloning import CloningError, candidate_voices, clone_voice
 from voices.conversion import apply
 from voices.engines.artifact import VoiceArtifact
@@ -23,16 +21,8 @@ NEW_TEXT = "他每天骑自行车去上班。"
 
 
 @pytest.fixture(scope="module")
-def engine():
-    from voices.assets import ModelAssetMissing
-
-    torch.set_num_threads(2)
-    engine = load_backend("ENGINE")
-    try:
-        engine.load()
-    except (FileNotFoundError, ModelAssetMissing) as exc:
-        pytest.skip(f"Kokoro not installed: {exc}")
-    return engine
+def engine(kokoro_engine):
+    return kokoro_engine
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@ comes out closer to B than A was, on two unrelated speaker embeddings."""
 
 import numpy as np
 import pytest
-import torch
 
 from voices.backends.loading import load_backend
 from voices.conversion import ConversionError, ParallelPair, apply, converter_for, get_converter, revision, world
@@ -19,16 +18,8 @@ SOURCE, TARGET = "zf_xiaoxiao", "zm_yunjian"
 
 
 @pytest.fixture(scope="module")
-def engine():
-    from voices.assets import ModelAssetMissing
-
-    torch.set_num_threads(2)
-    engine = load_backend("ENGINE")
-    try:
-        engine.load()
-    except (FileNotFoundError, ModelAssetMissing) as exc:
-        pytest.skip(f"Kokoro not installed: {exc}")
-    return engine
+def engine(kokoro_engine):
+    return kokoro_engine
 
 
 def say(engine, text, voice):
