@@ -6,6 +6,7 @@ from django.db import transaction
 from django.urls import reverse
 from rest_framework import status
 from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -32,10 +33,30 @@ class RenditionStatusView(APIView):
         return Response(body)
 
     def post(self, request, article_id):
-        from .tasks import render_article
-
         article = self.article(request, article_id)
         if not request.user.is_authenticated or request.user.pk != article.author_id:
             raise PermissionDenied("Only the author can re-render an article.")
-        transaction.on_commit(partial(render_article.enqueue, str(article_id)))
+        rerender_in_current_voice([article.id])
         return Response({"queued": True}, status=status.HTTP_202_ACCEPTED)
+
+
+class AuthorRerenderView(APIView):
+    """POST (an author): read all my published articles again in the voice I use now (older posts otherwise keep the
+    voice they were published with)."""
+
+    permission_classes = [IsAuthenticated]
+
+    def post(self, request):
+        ids = [a.id for a in get_article_adapter().articles_by_author(request.user.pk)]
+        rerender_in_current_voice(ids)
+        return Response({"queued": len(ids)}, status=status.HTTP_202_ACCEPTED)
+
+
+def rerender_in_current_voice(article_ids):
+    from .services.voice_choice import voice_moments_now
+    from .tasks import render_article
+
+    with transaction.atomic():
+        voice_moments_now(article_ids)
+        for article_id in article_ids:
+            transaction.on_commit(partial(render_article.enqueue, str(article_id)))

@@ -92,3 +92,15 @@ class LexiconEntry(models.Model):
 
     def __str__(self):
         return f"{self.word} → {self.pronunciation}"
+
+
+class VoiceMoment(models.Model):
+    """An author asked for an older article to be read in the voice they use now: the article is read in the voice
+    applied at `voice_at` instead of at its publication."""
+
+    article_id = models.CharField(max_length=64, unique=True)
+    voice_at = models.DateTimeField()
+    requested_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"article {self.article_id}: voice as of {self.voice_at:%Y-%m-%d %H:%M}"

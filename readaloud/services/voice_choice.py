@@ -6,12 +6,15 @@ voice); `resolve_voice` turns it into what the engine takes, at synthesis time.
 
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from voices.app_settings import app_settings as voices_settings
 from voices.models import Voice
 from voices.selectors import voice_artifact_path, voice_for_author_at
 from voices.synthesis import render_version
 
 from ..adapter import ArticleInfo
+from ..models import VoiceMoment
 
 AUTHOR_VOICE_PREFIX = "voice:"
 
@@ -47,8 +50,20 @@ def author_voice(voice: Voice, article: ArticleInfo) -> VoiceChoice:
     )
 
 
+def voice_moment(article: ArticleInfo):
+    """When the voice reading this article is taken: its publication, unless the author asked for a later voice."""
+    moment = VoiceMoment.objects.filter(article_id=article.id).values_list("voice_at", flat=True).first()
+    return max(moment, article.published_at) if moment and article.published_at else article.published_at
+
+
+def voice_moments_now(article_ids) -> None:
+    now = timezone.now()
+    for article_id in article_ids:
+        VoiceMoment.objects.update_or_create(article_id=str(article_id), defaults={"voice_at": now})
+
+
 def voice_for_article(article: ArticleInfo) -> VoiceChoice:
-    voice = voice_for_author_at(article.author_id, article.published_at) if article.is_published else None
+    voice = voice_for_author_at(article.author_id, voice_moment(article)) if article.is_published else None
     if voice is None and not article.is_published:
         # A draft previews in the voice the author uses now.
         from voices.selectors import voice_current
