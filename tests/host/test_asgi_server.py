@@ -2,50 +2,23 @@
 
 import asyncio
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 import websockets
 
 from articles.models import Article
 from articles.services import article_save
+from tests.live_processes import free_port, start_daphne, stop
 from tests.readaloud.rendition_factory import tone_rendition
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
 def daphne_server(transactional_db):
     port = free_port()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "hostsite.settings_test", "PYTHONPATH": str(REPO / "platform")}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "hostsite.asgi:application"],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                break
-        except OSError:
-            if process.poll() is not None:
-                pytest.fail(process.stdout.read().decode())
-            time.sleep(0.2)
+    process = start_daphne(port)
     yield f"127.0.0.1:{port}"
-    process.terminate()
-    process.wait(timeout=10)
+    stop(process)
 
 
 def test_http_and_websocket_on_one_server(daphne_server, django_user_model):

@@ -1,23 +1,12 @@
 """The embedded task queue is real: a task enqueued through Django's Tasks API runs in a separate worker process."""
 
+
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from ops.models import WorkerHeartbeat
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-def run_worker_batch():
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "hostsite.settings_test"}
-    return subprocess.run(
-        [sys.executable, "manage.py", "db_worker", "--batch", "--queue-name", "*", "--no-reload"],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=120,
-    )
+from tests.live_processes import run_worker_batch
 
 
 @pytest.mark.django_db(transaction=True)

@@ -15,7 +15,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,6 +31,7 @@ from articles.services import article_save
 from readaloud.audio_encoding import encode_mp3, id3_label
 from readaloud.models import Rendition, SentenceClip
 from readaloud.storage import audio_storage, clip_name
+from tests.live_processes import free_port, start_daphne, stop, subprocess_env
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -71,41 +71,15 @@ NOTICE = "本音频由人工智能合成，使用系统语音。"
 
 # --- a live server -------------------------------------------------------------------------------------------------
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def subprocess_env():
-    return {**os.environ, "DJANGO_SETTINGS_MODULE": "hostsite.settings_test",
-            "PYTHONPATH": os.pathsep.join([str(REPO / "platform"), str(REPO)])}
-
-
 @pytest.fixture
 def live_server_url(transactional_db):
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "hostsite.asgi:application"],
-        cwd=REPO, env=subprocess_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail("daphne did not start:\n" + process.stdout.read().decode(errors="replace"))
-            time.sleep(0.2)
-    yield f"http://127.0.0.1:{port}"
-    process.terminate()
     try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+        process = start_daphne(port)
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    yield f"http://127.0.0.1:{port}"
+    stop(process)
 
 
 @contextlib.contextmanager
@@ -577,12 +551,7 @@ def render_worker(transactional_db):
         cwd=REPO, env=subprocess_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     yield process
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    stop(process, timeout=15)
 
 
 @pytest.mark.slow

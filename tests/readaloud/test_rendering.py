@@ -4,12 +4,10 @@ Short articles keep these fast; the throughput on long ones is measured in bench
 """
 
 import io
-import os
 import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import av
 import numpy as np
@@ -23,20 +21,9 @@ from readaloud.services.planning import rendition_plan
 from readaloud.services.recovery import renditions_recover
 from readaloud.services.rendering import rendition_build
 from readaloud.storage import audio_storage
+from tests.live_processes import REPO, run_worker_batch, subprocess_env
 
-REPO = Path(__file__).resolve().parents[2]
 BODY = "春天来了。\n\n河边的柳树发芽了。\n\n孩子们在草地上奔跑。"
-
-
-def worker_env():
-    return {**os.environ, "DJANGO_SETTINGS_MODULE": "hostsite.settings_test"}
-
-
-def run_worker_batch():
-    return subprocess.run(
-        [sys.executable, "manage.py", "db_worker", "--batch", "--queue-name", "*", "--no-reload"],
-        cwd=REPO, env=worker_env(), capture_output=True, text=True, timeout=600,
-    )
 
 
 def decode_mp3(data: bytes) -> tuple[np.ndarray, int]:
@@ -95,7 +82,7 @@ def test_a_worker_killed_mid_render_is_resumed_without_duplicates(writer, settin
     article = article_save(article=Article(author=writer, title="断点", body=body, language="zh"))
     rendition = rendition_plan(article.pk)
     worker = subprocess.Popen([sys.executable, "manage.py", "render_article", str(article.pk)], cwd=REPO,
-                              env=worker_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                              env=subprocess_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 300
     while SentenceClip.objects.count() < 2 and time.monotonic() < deadline and worker.poll() is None:
         time.sleep(0.2)
