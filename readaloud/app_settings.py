@@ -14,6 +14,9 @@ DEFAULTS = {
     "RENDER_RETRY_BASE_SECONDS": 30,
     # A rendering whose worker has shown no sign of life for this long is taken over by another worker.
     "RENDER_STALE_SECONDS": 120,
+    # Sentences synthesized at once by one rendering (threads; the engine releases the GIL). One per core: the
+    # engine's own threading leaves cores idle between its many small operations (bench/render.py).
+    "RENDER_THREADS": 2,
     # Start every rendition with a short spoken notice that the audio is AI-generated.
     "AUDIBLE_LABEL": True,
     # WebSocket streaming: sentences sent ahead of the listener, and limits on what a client may send.

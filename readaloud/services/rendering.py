@@ -3,10 +3,15 @@
 Crash-safe by construction: clips are stored under their content key before they are recorded, so a worker killed
 mid-render leaves only finished clips behind and the next attempt resumes from them without duplicates; the
 rendition's file is written under a fresh name and the row is marked READY in one transaction afterwards.
+
+Up to READALOUD["RENDER_THREADS"] sentences are synthesized at once. The threads only compute audio (engine,
+loudness, MP3); every database and storage call stays on the calling thread, in sentence order.
 """
 
 import logging
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -14,7 +19,8 @@ from django.utils import timezone
 
 from voices.synthesis import synthesize_text
 
-from ..audio_encoding import encode_mp3, id3_label, normalize_loudness, with_pause
+from ..app_settings import app_settings
+from ..audio_encoding import EncodedClip, encode_mp3, id3_label, normalize_loudness, with_pause
 from ..models import Rendition, SentenceClip
 from ..storage import audio_storage, clip_name
 from .voice_choice import resolve_voice
@@ -24,14 +30,26 @@ logger = logging.getLogger(__name__)
 PRODUCER = "readaloud"
 
 
-def sentence_clip(sentence: dict, voice_ref: str) -> SentenceClip:
-    """The cached clip of a planned sentence, synthesized now if it does not exist yet."""
+def cached_clip(sentence: dict) -> SentenceClip | None:
     existing = SentenceClip.objects.filter(key=sentence["key"]).first()
     if existing and audio_storage().exists(existing.audio_name):
         return existing
-    speech = synthesize_text(sentence["spoken"], voice=resolve_voice(voice_ref), language=sentence["language"])
+    return None
+
+
+def clip_audio(sentence: dict, voice) -> EncodedClip:
+    """The encoded audio of a planned sentence in a resolved voice: computation only, safe in any thread."""
+    speech = synthesize_text(sentence["spoken"], voice=voice, language=sentence["language"])
     audio = normalize_loudness(speech.audio, speech.sample_rate)
-    encoded = encode_mp3(with_pause(audio, speech.sample_rate, sentence["pause_ms"]), speech.sample_rate)
+    return encode_mp3(with_pause(audio, speech.sample_rate, sentence["pause_ms"]), speech.sample_rate)
+
+
+def sentence_clip(sentence: dict, voice_ref: str) -> SentenceClip:
+    """The cached clip of a planned sentence, synthesized now if it does not exist yet."""
+    return cached_clip(sentence) or clip_store(sentence, voice_ref, clip_audio(sentence, resolve_voice(voice_ref)))
+
+
+def clip_store(sentence: dict, voice_ref: str, encoded: EncodedClip) -> SentenceClip:
     storage = audio_storage()
     name = clip_name(sentence["key"])
     if storage.exists(name):
@@ -57,18 +75,47 @@ def rendition_build(rendition_id: int, progress: Callable[[int, int], None] | No
     )
     manifest, clips, position = [], [], 0.0
     total = len(rendition.sentences)
-    for done, sentence in enumerate(rendition.sentences, start=1):
-        if not Rendition.objects.filter(pk=rendition.pk, is_current=True).exists():
-            Rendition.objects.filter(pk=rendition.pk).update(status=Rendition.Status.SUPERSEDED)
-            return Rendition.objects.get(pk=rendition.pk)
-        clip = sentence_clip(sentence, rendition.voice_ref)
-        clips.append(clip)
-        manifest.append({**sentence, "start": round(position, 3), "end": round(position + clip.duration_seconds, 3)})
-        position += clip.duration_seconds
-        Rendition.objects.filter(pk=rendition.pk).update(sentences_done=done, heartbeat_at=timezone.now())
-        if progress:
-            progress(done, total)
+    threads = max(1, int(app_settings.RENDER_THREADS))
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="readaloud-render") as pool:
+        clips_in_order = _clips_in_order(rendition, pool, ahead=threads)
+        for done, (sentence, clip) in enumerate(clips_in_order, start=1):
+            if not Rendition.objects.filter(pk=rendition.pk, is_current=True).exists():
+                clips_in_order.close()  # cancels what was not started yet; the pool waits for the rest
+                Rendition.objects.filter(pk=rendition.pk).update(status=Rendition.Status.SUPERSEDED)
+                return Rendition.objects.get(pk=rendition.pk)
+            clips.append(clip)
+            manifest.append({**sentence, "start": round(position, 3),
+                             "end": round(position + clip.duration_seconds, 3)})
+            position += clip.duration_seconds
+            Rendition.objects.filter(pk=rendition.pk).update(sentences_done=done, heartbeat_at=timezone.now())
+            if progress:
+                progress(done, total)
     return rendition_publish(rendition, manifest, clips, position)
+
+
+def _clips_in_order(rendition: Rendition, pool: ThreadPoolExecutor, ahead: int) -> Iterator[tuple[dict, SentenceClip]]:
+    """(sentence, clip) in sentence order; up to `ahead` missing clips are being synthesized in the pool meanwhile."""
+    voice = None
+    pending: deque[tuple[dict, SentenceClip | None, Future | None]] = deque()
+    sentences = iter(rendition.sentences)
+    try:
+        while True:
+            while sum(future is not None for _, _, future in pending) < ahead:
+                sentence = next(sentences, None)
+                if sentence is None:
+                    break
+                clip = cached_clip(sentence)
+                if clip is None and voice is None:
+                    voice = resolve_voice(rendition.voice_ref)
+                pending.append((sentence, clip, None if clip else pool.submit(clip_audio, sentence, voice)))
+            if not pending:
+                return
+            sentence, clip, future = pending.popleft()
+            yield sentence, clip or clip_store(sentence, rendition.voice_ref, future.result())
+    finally:
+        for _, _, future in pending:
+            if future is not None:
+                future.cancel()
 
 
 def rendition_publish(rendition: Rendition, manifest: list, clips: list[SentenceClip], duration: float) -> Rendition:
