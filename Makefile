@@ -36,7 +36,7 @@ run: models seed
 	bin/serve
 
 test: models
-	tools/ensure_chromium.sh
+	tools/ensure_browsers.sh
 	$(PY) -m pytest
 
 lint: install

@@ -11,14 +11,9 @@ import asyncio
 import contextlib
 import hashlib
 import importlib.util
-import json
 import os
-import re
-import shutil
 import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +26,7 @@ from articles.services import article_save
 from readaloud.audio_encoding import encode_mp3, id3_label
 from readaloud.models import Rendition, SentenceClip
 from readaloud.storage import audio_storage, clip_name
+from tests.firefox_bidi import FIREFOX, FIREFOX_MISSING, FirefoxPage
 from tests.live_processes import free_port, start_daphne, stop, subprocess_env
 
 REPO = Path(__file__).resolve().parents[2]
@@ -42,7 +38,7 @@ PLAYER = "[data-readaloud-player]"
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed (tools/ensure_chromium.sh)"),
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed (tools/ensure_browsers.sh)"),
 ]
 
 # The article as the page shows it, and how the text pipeline splits it: (block, text) per sentence. Blocks are the
@@ -383,83 +379,14 @@ def test_keyboard_space_on_the_slider_toggles_and_errors_are_shown(live_server_u
 
 # --- Firefox, over WebDriver BiDi -------------------------------------------------------------------------------------
 
-FIREFOX = next((path for path in ("/usr/bin/firefox-esr", "/usr/bin/firefox") if Path(path).exists()), None)
-FIREFOX_PREFS = {
-    "media.autoplay.default": 0,  # allow playback started by script
-    "media.autoplay.blocking_policy": 0,
-    "media.cubeb.force_mock_context": True,  # an audio output without a sound card
-    "browser.shell.checkDefaultBrowser": False,
-    "datareporting.policy.dataSubmissionEnabled": False,
-    "app.update.disabledForTesting": True,
-}
+async def firefox_wait_for(page, condition_js, timeout=20):
+    """Wait until the condition holds on the player (same names as `wait_for`); fail at once on a player error."""
+    async def player_ok(page):
+        state = await page.evaluate(_STATE_EXPRESSION)
+        assert state["state"] != "error", state
+        return state
 
-
-class FirefoxPage:
-    """The few WebDriver BiDi commands these tests need: navigate, evaluate."""
-
-    def __init__(self, ws, context):
-        self.ws, self.context, self.next_id = ws, context, 0
-
-    @classmethod
-    @contextlib.asynccontextmanager
-    async def open(cls):
-        import websockets
-
-        profile = Path(tempfile.mkdtemp(prefix="readaloud-firefox-"))
-        (profile / "user.js").write_text("".join(f"user_pref({json.dumps(k)}, {json.dumps(v)});\n"
-                                                 for k, v in FIREFOX_PREFS.items()))
-        process = subprocess.Popen([FIREFOX, "--headless", "--no-remote", "--profile", str(profile),
-                                    "--remote-debugging-port", "0", "about:blank"],
-                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        try:
-            address, deadline = None, time.monotonic() + 60
-            while address is None and time.monotonic() < deadline:
-                line = await asyncio.to_thread(process.stdout.readline)
-                if not line and process.poll() is not None:
-                    break
-                match = re.search(rb"WebDriver BiDi listening on (ws://\S+)", line)
-                address = match and match.group(1).decode()
-            assert address, "Firefox did not start its WebDriver BiDi server"
-            async with websockets.connect(address + "/session", max_size=None) as ws:
-                page = cls(ws, None)
-                await page.call("session.new", {"capabilities": {}})
-                page.context = (await page.call("browsingContext.getTree", {}))["contexts"][0]["context"]
-                yield page
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-            shutil.rmtree(profile, ignore_errors=True)
-
-    async def call(self, method, params):
-        self.next_id += 1
-        await self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
-        while True:
-            message = json.loads(await asyncio.wait_for(self.ws.recv(), 60))
-            if message.get("id") == self.next_id:
-                assert message.get("type") != "error", message
-                return message["result"]
-
-    async def goto(self, url):
-        await self.call("browsingContext.navigate", {"context": self.context, "url": url, "wait": "complete"})
-
-    async def evaluate(self, expression):
-        """The JSON value of a JavaScript expression."""
-        result = await self.call("script.evaluate", {"expression": f"JSON.stringify({expression})",
-                                                     "target": {"context": self.context}, "awaitPromise": True})
-        assert result["type"] == "success", result
-        value = result["result"].get("value")  # none for undefined
-        return None if value is None else json.loads(value)
-
-    async def wait_for(self, condition_js, timeout=20):
-        deadline = time.monotonic() + timeout
-        while not await self.evaluate(_PLAYER_EXPRESSION.format(condition=condition_js)):
-            state = await self.evaluate(_STATE_EXPRESSION)
-            assert state["state"] != "error", state
-            assert time.monotonic() < deadline, f"timed out waiting for {condition_js}: {state}"
-            await asyncio.sleep(0.1)
+    await page.wait_for(_PLAYER_EXPRESSION.format(condition=condition_js), timeout=timeout, check=player_ok)
 
 
 _PLAYER_EXPRESSION = """(() => {{
@@ -482,7 +409,7 @@ _STATE_EXPRESSION = """(() => {
 })()"""
 
 
-@pytest.mark.skipif(FIREFOX is None, reason="Firefox is not installed (apt-get install firefox-esr)")
+@pytest.mark.skipif(FIREFOX is None, reason=FIREFOX_MISSING)
 def test_firefox_streams_mp3_wrapped_in_mp4_highlights_and_seeks(live_server_url, author):
     body = "\n\n".join(f"第{i}段的文字，用来测试火狐浏览器。" for i in range(30))
     article = published(author, body=body, title="火狐")
@@ -492,12 +419,12 @@ def test_firefox_streams_mp3_wrapped_in_mp4_highlights_and_seeks(live_server_url
     async def scenario():
         async with FirefoxPage.open() as page:
             await page.goto(live_server_url + article.get_absolute_url())
-            await page.wait_for("root.dataset.mounted === 'true'")
+            await firefox_wait_for(page, "root.dataset.mounted === 'true'")
             await page.evaluate("document.querySelector('[data-readaloud-player] [data-role=play]').click()")
-            await page.wait_for("audio.currentTime > 1 && current >= 0")
+            await firefox_wait_for(page, "audio.currentTime > 1 && current >= 0")
             first = await page.evaluate(_STATE_EXPRESSION)
             assert (first["mode"], first["container"]) == ("mse", "mp4"), first
-            await page.wait_for(f"current > {first['current']}")
+            await firefox_wait_for(page, f"current > {first['current']}")
             state = await page.evaluate(_STATE_EXPRESSION)
             assert state["mapped"] == "30/30"
             assert state["highlighted"] == [entries[state["current"]]["text"]]
@@ -510,10 +437,11 @@ def test_firefox_streams_mp3_wrapped_in_mp4_highlights_and_seeks(live_server_url
               seek.value = '{target}';
               seek.dispatchEvent(new Event('change', {{bubbles: true}}));
             }})()""")
-            await page.wait_for(f"current === 26 && audio.currentTime > {target + 0.3} && !audio.paused")
+            await firefox_wait_for(page, f"current === 26 && audio.currentTime > {target + 0.3} && !audio.paused")
             state = await page.evaluate(_STATE_EXPRESSION)
             assert min(start for start, _ in state["buffered"]) >= entries[26]["start"] - 0.1, state
             assert state["highlighted"] == [entries[26]["text"]]
+            assert not page.errors, page.errors
 
     asyncio.run(scenario())
 

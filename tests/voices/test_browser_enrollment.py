@@ -20,7 +20,7 @@ CHROMIUM = "/usr/bin/chromium"
 pytestmark = [
     pytest.mark.browser, pytest.mark.models, pytest.mark.slow,
     pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                       reason=f"Chromium is not installed at {CHROMIUM} (tools/ensure_chromium.sh installs it)"),
+                       reason=f"Chromium is not installed at {CHROMIUM} (tools/ensure_browsers.sh installs it)"),
 ]
 
 

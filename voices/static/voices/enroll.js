@@ -147,6 +147,16 @@
 
   // --- recording ---------------------------------------------------------------------------------------------------
 
+  const RESUME_TIMEOUT_MS = 5000;
+
+  function withTimeout(promise, milliseconds, message) {
+    let timer;
+    const timeout = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(message)), milliseconds);
+    });
+    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  }
+
   class Recorder {
     constructor(onLevel) {
       this.onLevel = onLevel;
@@ -163,7 +173,13 @@
         this.context = new AudioContext();
         await this.context.audioWorklet.addModule(root.dataset.worklet);
       }
-      await this.context.resume();
+      try {
+        // A browser with no usable audio output never resumes: fail with a message, not a page that hangs.
+        await withTimeout(this.context.resume(), RESUME_TIMEOUT_MS, "the browser's audio did not start");
+      } catch (error) {
+        this.stream.getTracks().forEach((track) => track.stop());
+        throw error;
+      }
       this.chunks = [];
       this.source = this.context.createMediaStreamSource(this.stream);
       this.node = new AudioWorkletNode(this.context, "pcm-recorder", { numberOfInputs: 1, numberOfOutputs: 1 });
