@@ -99,7 +99,8 @@ def rendition_for_listening(article_id: str) -> Rendition:
     if needs_a_worker(rendition):
         from .tasks import build_rendition
 
-        Rendition.objects.filter(pk=rendition.pk).update(heartbeat_at=timezone.now())
+        Rendition.objects.filter(pk=rendition.pk).update(status=Rendition.Status.QUEUED, heartbeat_at=timezone.now())
+        rendition.status = Rendition.Status.QUEUED
         transaction.on_commit(partial(build_rendition.enqueue, rendition.pk))
     return rendition
 

@@ -1,8 +1,9 @@
 """Admin views of the enrollment records (read-mostly: states change through voices.services).
 
-Consent records are append-only (voices.audit.guards): their admin is read-only. A recording can be played here by
-staff with the view permission on Recording only: the admin page points an <audio> element at a staff-only view that
-checks the permission and streams the file from private storage (which has no URL of its own).
+Consent records are append-only (voices.audit.guards): their admin is read-only. The change pages of enrollments and
+consent records offer the author's full record as JSON or CSV (voices.admin_export; audited). A recording can be
+played here by staff with the view permission on Recording only: the admin page points an <audio> element at a
+staff-only view that checks the permission and streams the file from private storage (which has no URL of its own).
 """
 
 from django.contrib import admin
@@ -12,13 +13,14 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from .admin_export import AuthorRecordExportMixin
 from .audit.admin import ReadOnlyAdminMixin
 from .models import Challenge, ChallengeSentence, ConsentRecord, Enrollment, ReadingAttempt, Recording, Voice
 from .services.voice import voice_reinstate, voice_suspend
 
 
 @admin.register(ConsentRecord)
-class ConsentRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ConsentRecordAdmin(AuthorRecordExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["user", "terms_version", "language", "accepted_at", "withdrawn_at", "ip_address"]
     list_filter = ["terms_version", "language"]
     search_fields = ["user__username", "terms_sha256"]
@@ -26,7 +28,7 @@ class ConsentRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(admin.ModelAdmin):
+class EnrollmentAdmin(AuthorRecordExportMixin, admin.ModelAdmin):
     list_display = ["user", "state", "created_at", "state_changed_at", "verified_at"]
     list_filter = ["state"]
     search_fields = ["user__username"]

@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "hostsite.middleware.PermissionsPolicyMiddleware",
+    "hostsite.middleware.DatabaseBusyMiddleware",
 ]
 
 # No inline script or style anywhere: the player and the recorder are static files. Audio plays from MediaSource

@@ -21,6 +21,7 @@ def renditions_recover() -> list[int]:
     )
     ids = list(stale.values_list("pk", flat=True))
     for rendition_id in ids:
-        Rendition.objects.filter(pk=rendition_id).update(heartbeat_at=timezone.now())
+        # queued again: the next build may claim it (readaloud.services.rendering.rendition_claim)
+        Rendition.objects.filter(pk=rendition_id).update(status=Rendition.Status.QUEUED, heartbeat_at=timezone.now())
         transaction.on_commit(partial(build_rendition.enqueue, rendition_id))
     return ids

@@ -8,6 +8,7 @@ Up to READALOUD["RENDER_THREADS"] sentences are synthesized at once. The threads
 loudness, MP3); every database and storage call stays on the calling thread, in sentence order.
 """
 
+import datetime
 import logging
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -15,6 +16,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from voices.synthesis import synthesize_text
@@ -50,29 +52,31 @@ def sentence_clip(sentence: dict, voice_ref: str) -> SentenceClip:
 
 
 def clip_store(sentence: dict, voice_ref: str, encoded: EncodedClip) -> SentenceClip:
+    """Store a synthesized clip and record it under its key. Two renderings may synthesize the same sentence at once
+    (two articles sharing it): each writes its own file, the first row wins and the other file is removed."""
     storage = audio_storage()
-    name = clip_name(sentence["key"])
-    if storage.exists(name):
-        storage.delete(name)  # a clip file left by a killed worker without its row: its content is unknown
-    stored_name = storage.save(name, ContentFile(encoded.data))
+    stored_name = storage.save(clip_name(sentence["key"]), ContentFile(encoded.data))  # a taken name gets a suffix
+    fields = {"audio_name": stored_name, "voice_ref": voice_ref, "duration_seconds": encoded.duration_seconds,
+              "sample_rate": encoded.sample_rate, "byte_size": len(encoded.data)}
     try:
-        clip, _ = SentenceClip.objects.update_or_create(
-            key=sentence["key"],
-            defaults={"audio_name": stored_name, "voice_ref": voice_ref, "duration_seconds": encoded.duration_seconds,
-                      "sample_rate": encoded.sample_rate, "byte_size": len(encoded.data)},
-        )
+        clip, created = SentenceClip.objects.get_or_create(key=sentence["key"], defaults=fields)
     except IntegrityError:
-        clip = SentenceClip.objects.get(key=sentence["key"])
+        clip, created = SentenceClip.objects.get(key=sentence["key"]), False
+    if created:
+        return clip
+    if clip.audio_name != stored_name and storage.exists(clip.audio_name):
+        storage.delete(stored_name)
+        return clip
+    # the recorded file was gone (erased, or its worker was killed between file and row): ours replaces it
+    SentenceClip.objects.filter(pk=clip.pk).update(**fields)
+    clip.refresh_from_db()
     return clip
 
 
 def rendition_build(rendition_id: int, progress: Callable[[int, int], None] | None = None) -> Rendition:
     rendition = Rendition.objects.get(pk=rendition_id)
-    if rendition.status in (Rendition.Status.READY, Rendition.Status.SUPERSEDED):
-        return rendition
-    Rendition.objects.filter(pk=rendition.pk).update(
-        status=Rendition.Status.RENDERING, attempts=rendition.attempts + 1, heartbeat_at=timezone.now(), error="",
-    )
+    if not rendition_claim(rendition):
+        return Rendition.objects.get(pk=rendition_id)  # built, superseded, or being built by a live worker
     manifest, clips, position = [], [], 0.0
     total = len(rendition.sentences)
     threads = max(1, int(app_settings.RENDER_THREADS))
@@ -91,6 +95,20 @@ def rendition_build(rendition_id: int, progress: Callable[[int, int], None] | No
             if progress:
                 progress(done, total)
     return rendition_publish(rendition, manifest, clips, position)
+
+
+def rendition_claim(rendition: Rendition) -> bool:
+    """Take the rendition for this worker: one build at a time. A queued or failed rendition can be taken; one being
+    rendered only when its worker has shown no sign of life for RENDER_STALE_SECONDS (killed)."""
+    now = timezone.now()
+    stale_before = now - datetime.timedelta(seconds=app_settings.RENDER_STALE_SECONDS)
+    claimable = (Q(status__in=[Rendition.Status.QUEUED, Rendition.Status.FAILED])
+                 | Q(status=Rendition.Status.RENDERING, heartbeat_at__lt=stale_before)
+                 | Q(status=Rendition.Status.RENDERING, heartbeat_at__isnull=True))
+    claimed = Rendition.objects.filter(claimable, pk=rendition.pk, is_current=True).update(
+        status=Rendition.Status.RENDERING, attempts=F("attempts") + 1, heartbeat_at=now, error="",
+    )
+    return bool(claimed)
 
 
 def _clips_in_order(rendition: Rendition, pool: ThreadPoolExecutor, ahead: int) -> Iterator[tuple[dict, SentenceClip]]:

@@ -15,6 +15,9 @@ class AuditConfig(AppConfig):
         # After every migrate (and test flush), the Auditor group gets the view permission of every model of the
         # audited apps, including models added after the data migration ran (see voices.audit.roles).
         post_migrate.connect(_sync_auditor_group, dispatch_uid="voices_audit.sync_auditor_group")
+        # A table rebuilt by a later migration (SQLite copies tables to alter them) loses its triggers: after every
+        # migrate (and flush), the append-only triggers are installed again where their migration is applied.
+        post_migrate.connect(_install_triggers, dispatch_uid="voices_audit.install_triggers")
 
 
 def _sync_auditor_group(sender, using="default", apps=None, **kwargs):
@@ -22,3 +25,12 @@ def _sync_auditor_group(sender, using="default", apps=None, **kwargs):
 
     if getattr(sender, "label", None) in AUDITED_APPS:
         sync_auditor_group(using=using)
+
+
+def _install_triggers(sender, using="default", **kwargs):
+    from django.db import connections
+
+    from . import triggers
+
+    if getattr(sender, "label", None) == "voices_audit" and triggers.migration_applied(connections[using]):
+        triggers.install(connections[using])

@@ -12,9 +12,11 @@ from django.utils import timezone
 
 from ..models import Challenge, ChallengeSentence, ConsentRecord, Enrollment, ReadingAttempt, Recording
 from . import canonical
+from .log import audit_record
 from .models import AuditEntry
 
 SECTIONS = ("consent_records", "enrollments", "challenges", "recordings", "attempts", "voices", "audit_entries")
+FORMATS = {"json": "application/json; charset=utf-8", "csv": "text/csv; charset=utf-8"}
 
 
 def _rows(queryset, exclude=()) -> list[dict]:
@@ -96,3 +98,29 @@ def _cell(value):
     if isinstance(value, dict | list):
         return canonical.dumps(value)
     return value
+
+
+def exported_models() -> list:
+    models = [ConsentRecord, Enrollment, Challenge, ChallengeSentence, Recording, ReadingAttempt, AuditEntry]
+    try:
+        models.append(apps.get_model("voices", "Voice"))
+    except LookupError:
+        pass
+    return models
+
+
+def export_permissions() -> list[str]:
+    """The view permission of every model the record shows: who may export must be allowed to see all of it."""
+    return [f"{m._meta.app_label}.view_{m._meta.model_name}" for m in exported_models()]
+
+
+def author_record_export(user_id: int, *, fmt: str, actor=None, request=None, via: str, to_file: bool = False) -> str:
+    """The author's record as JSON or CSV text; the export itself is audited (`record_exported`: who, whose, how)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}")
+    record = author_record(user_id)
+    text = to_json(record) if fmt == "json" else to_csv(record)
+    audit_record("record_exported", subject_user_id=user_id, actor=actor, request=request, data={
+        "format": fmt, "via": via, "to_file": to_file,
+        "counts": {k: len(v) for k, v in record.items() if isinstance(v, list)}})
+    return text
