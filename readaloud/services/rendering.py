@@ -113,12 +113,15 @@ def rendition_claim(rendition: Rendition) -> bool:
 
 def _clips_in_order(rendition: Rendition, pool: ThreadPoolExecutor, ahead: int) -> Iterator[tuple[dict, SentenceClip]]:
     """(sentence, clip) in sentence order; up to `ahead` missing clips are being synthesized in the pool meanwhile."""
-    voice = None
+    voice, synthesized = None, 0
     pending: deque[tuple[dict, SentenceClip | None, Future | None]] = deque()
     sentences = iter(rendition.sentences)
     try:
         while True:
-            while sum(future is not None for _, _, future in pending) < ahead:
+            # The first missing sentence alone, at full speed: someone may be waiting to hear it (render-while-
+            # listening); then `ahead` at once, for throughput.
+            limit = ahead if synthesized else 1
+            while sum(future is not None for _, _, future in pending) < limit:
                 sentence = next(sentences, None)
                 if sentence is None:
                     break
@@ -129,7 +132,10 @@ def _clips_in_order(rendition: Rendition, pool: ThreadPoolExecutor, ahead: int) 
             if not pending:
                 return
             sentence, clip, future = pending.popleft()
-            yield sentence, clip or clip_store(sentence, rendition.voice_ref, future.result())
+            if clip is None:
+                clip = clip_store(sentence, rendition.voice_ref, future.result())
+                synthesized += 1
+            yield sentence, clip
     finally:
         for _, _, future in pending:
             if future is not None:
