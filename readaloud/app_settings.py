@@ -21,6 +21,8 @@ DEFAULTS = {
     "AUDIBLE_LABEL": True,
     # WebSocket streaming: sentences sent ahead of the listener, and limits on what a client may send.
     "STREAM_WINDOW": 4,
+    # A listener's permission and ready rendition are reused this long for the same person (0: never).
+    "STREAM_START_CACHE_SECONDS": 2,
     "STREAM_MAX_MESSAGE_BYTES": 4096,
     "STREAM_MAX_MESSAGES_PER_SECOND": 30,
 }

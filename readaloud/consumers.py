@@ -15,6 +15,7 @@ import json
 import time
 
 from asgiref.sync import sync_to_async
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
@@ -35,13 +36,24 @@ class ArticleAudioConsumer(AsyncWebsocketConsumer):
         self.credits = 0
         self.credit_event = asyncio.Event()
         self.message_times = []
-        start = await database_sync_to_async(streaming.stream_start)(self.article_id, self.scope.get("user"))
+        user = self.scope.get("user")
+        start = (streaming.recent_stream_start(self.article_id, user)
+                 or await database_sync_to_async(streaming.stream_start)(self.article_id, user))
         if not start.access.allowed:
             await self.close(code=CLOSE_NOT_FOUND if start.access.reason == "not_found" else CLOSE_FORBIDDEN)
             return
         await self.accept()
         self.rendition, self.header, self.clips = start.rendition, start.header, start.clips
-        await self.send(text_data=json.dumps(self.header, ensure_ascii=False))
+        await self.send(text_data=start.header_text or json.dumps(self.header, ensure_ascii=False))
+
+    async def dispatch(self, message):
+        """As AsyncConsumer.dispatch, without its close_old_connections() before every message: a trip to the database
+        thread per message, which a crowd of listeners queues on. This consumer reaches the database only through
+        database_sync_to_async, which closes old connections around each call itself."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def disconnect(self, code):
         if getattr(self, "stream_task", None):

@@ -1,7 +1,9 @@
 """What the WebSocket streamer reads and starts: synchronous, database-facing helpers (called via
 database_sync_to_async). Only small facts cross the channel layer; audio bytes are read from storage here."""
 
+import json
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import partial
@@ -32,6 +34,7 @@ class StreamStart:
     rendition: Rendition | None = None
     header: dict = field(default_factory=dict)
     clips: dict = field(default_factory=dict)  # key -> (storage name, duration), complete for a ready rendition
+    header_text: str = ""  # the header as JSON, serialized once per ready rendition
 
 
 class _LRU:
@@ -63,10 +66,51 @@ class _LRU:
                 self.total -= self.weigh(old)
 
 
+class _Expiring(_LRU):
+    """An _LRU whose entries are forgotten `seconds` after they were put."""
+
+    def __init__(self, capacity: int, seconds: float):
+        super().__init__(capacity)
+        self.seconds = seconds
+
+    def get(self, key):
+        entry = super().get(key) if self.seconds > 0 else None
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1]
+
+    def put(self, key, value):
+        if self.seconds > 0:
+            super().put(key, (time.monotonic() + self.seconds, value))
+
+    def clear(self):
+        with self.lock:
+            self.items.clear()
+            self.total = 0
+
+
 # A ready rendition never changes (an edit or a new voice makes a new one), so its header and clip map are cached
 # per process; so are the bytes of recently streamed clips: many listeners of one article cost one read.
 _ready_manifests = _LRU(256)
 _clip_bytes = _LRU(64 * 1024 * 1024, weigh=len)
+# Who may hear which ready rendition, for a few seconds (STREAM_START_CACHE_SECONDS): a crowd arriving at one
+# article costs one permission check and one rendition lookup per person and process, not one each. An unpublished
+# article or a suspended voice reaches new listeners that much later.
+_recent_starts = _Expiring(4096, 0)
+
+
+def _listener_key(article_id: str, user) -> tuple:
+    return article_id, (user.pk if user is not None and user.is_authenticated else None)
+
+
+def recent_stream_start(article_id: str, user) -> StreamStart | None:
+    """A listener's start from the last few seconds, without the database (safe on the event loop)."""
+    _recent_starts.seconds = app_settings.STREAM_START_CACHE_SECONDS
+    return _recent_starts.get(_listener_key(article_id, user))
+
+
+def forget_recent_starts() -> None:
+    _recent_starts.clear()
 
 
 def stream_start(article_id: str, user) -> StreamStart:
@@ -81,10 +125,15 @@ def stream_start(article_id: str, user) -> StreamStart:
             keys = [s["key"] for s in rendition.sentences]
             clips = {key: (name, duration) for key, name, duration in
                      SentenceClip.objects.filter(key__in=keys).values_list("key", "audio_name", "duration_seconds")}
-            cached = (header(rendition), clips)
+            ready_header = header(rendition)
+            cached = (ready_header, clips, json.dumps(ready_header, ensure_ascii=False))
             if len(clips) == len(set(keys)):
                 _ready_manifests.put(rendition.uid, cached)
-        return StreamStart(access, rendition, *cached)
+        start = StreamStart(access, rendition, *cached)
+        if len(start.clips) == len({s["key"] for s in rendition.sentences}):
+            _recent_starts.seconds = app_settings.STREAM_START_CACHE_SECONDS
+            _recent_starts.put(_listener_key(article_id, user), start)
+        return start
     return StreamStart(access, rendition, header(rendition), {})
 
 

@@ -31,3 +31,13 @@ def pytest_sessionfinish(session, exitstatus):
     test_dir = getattr(settings, "TEST_VAR_DIR", None)
     if test_dir is not None:
         shutil.rmtree(test_dir, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_stream_caches():
+    """Listener starts are remembered for a few seconds per process; ids repeat across tests' databases."""
+    from readaloud import streaming
+
+    streaming.forget_recent_starts()
+    yield
+    streaming.forget_recent_starts()

@@ -251,3 +251,40 @@ def test_lru_is_bounded_by_weight():
     assert cache.get("b") is None and cache.get("a") and cache.get("c")
     cache.put("huge", b"x" * 11)
     assert cache.get("huge") is None and cache.total <= 10
+
+
+async def test_a_crowd_of_anonymous_listeners_costs_one_database_start(published_article, settings, monkeypatch):
+    """Permission and rendition are looked up once per person and process for STREAM_START_CACHE_SECONDS: a crowd
+    arriving at one article does not queue on the database thread. After that, a change (unpublishing) applies."""
+    from channels.db import database_sync_to_async
+
+    from readaloud import streaming
+    from readaloud.services.rendering import rendition_build
+
+    await database_sync_to_async(lambda: rendition_build(tone_rendition(published_article, TEXTS).pk))()
+    starts = []
+    real_start = streaming.stream_start
+    monkeypatch.setattr(streaming, "stream_start", lambda *args: starts.append(args) or real_start(*args))
+
+    async def listen():
+        comm = communicator(published_article.pk)
+        connected, code = await comm.connect()
+        if connected:
+            assert (await receive_json(comm))["status"] == "ready"
+            await comm.send_to(text_data=json.dumps({"type": "play", "from": 0}))
+            meta, data = await receive_chunk(comm)
+            assert meta["index"] == 0 and len(data) == meta["bytes"]
+            await comm.disconnect()
+        return connected, code
+
+    settings.READALOUD = {**settings.READALOUD, "STREAM_START_CACHE_SECONDS": 60}
+    for _listener in range(3):
+        assert (await listen())[0]
+    assert len(starts) == 1
+
+    published_article.status = "draft"
+    await database_sync_to_async(published_article.save)()
+    assert (await listen())[0]  # still within the cache time: the start is reused
+    settings.READALOUD = {**settings.READALOUD, "STREAM_START_CACHE_SECONDS": 0}
+    assert await listen() == (False, 4403)  # looked up again: a draft is its author's only
+    assert len(starts) == 2
