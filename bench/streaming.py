@@ -13,7 +13,7 @@ binary frame):
     listener is served): p50/p99/max time to first chunk, errors, the server's resident memory (VmRSS).
 Loopback only; every listener is bounded in time (--timeout) and the counts are fixed (--listeners).
 
-    python bench/streaming.py [--json] [--listeners 10,100,500] [--repeat 20] [--backlog 1024]
+    python bench/streaming.py [--json] [--listeners 10,100,500] [--rounds 3] [--repeat 20] [--backlog 1024]
 
 Targets (issue 5): first byte < 150 ms pre-rendered, < 2 s unrendered; 500 listeners p99 < 1 s with 0 errors.
 """
@@ -300,8 +300,12 @@ async def run(args, base, server, worker, prerendered, unrendered, unrendered_sk
         await wait_rendered_async(unrendered.pk)
         stop(worker)
     for n in args.listeners:
-        rows.append(await concurrent_listeners(base, prerendered.pk, n, args.timeout, server.pid))
-        await asyncio.sleep(1.0)  # let the server close the previous round's sockets
+        for round_number in range(1, args.rounds + 1):
+            row = await concurrent_listeners(base, prerendered.pk, n, args.timeout, server.pid)
+            if args.rounds > 1:
+                row["scenario"] += f", round {round_number}/{args.rounds}"
+            rows.append(row)
+            await asyncio.sleep(1.0)  # let the server close the previous round's sockets
     return rows
 
 
@@ -310,6 +314,8 @@ def main():
     parser.add_argument("--json", action="store_true", help="print the table as JSON")
     parser.add_argument("--listeners", default="10,100,500", help="comma-separated listener counts")
     parser.add_argument("--repeat", type=int, default=20, help="sequential connections for the first-byte time")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds of each listener count (a shared machine's noise shows between rounds)")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds one listener may take")
     parser.add_argument("--backlog", type=int, default=1024,
                         help="listen backlog of the server socket (0: Twisted's default, 50)")

@@ -30,6 +30,10 @@ RENDER_POLL_SECONDS = 0.3
 
 
 class ArticleAudioConsumer(AsyncWebsocketConsumer):
+    # No channel layer: listeners take nothing from it (render progress is read from the database), and a layer
+    # channel per listener is one more queue and task for each of a crowd of connections.
+    channel_layer_alias = None
+
     async def connect(self):
         self.article_id = str(self.scope["url_route"]["kwargs"]["article_id"])
         self.stream_task = None
