@@ -10,13 +10,14 @@ there.
 import math
 import os
 import resource
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+from tests.live_processes import free_port, stop, wait_until_listening  # noqa: E402,F401 (re-exported)
+
 SAMPLE_RATE = 24_000
 
 PARAGRAPHS = [
@@ -106,10 +107,18 @@ def synthetic_rendition(article, seconds_per_sentence=3.0):
 
 # --- processes --------------------------------------------------------------------------------------------------------
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def use_workdir(workdir, settings_module="hostsite.settings"):
+    """Point this process (and the servers it starts) at a throw-away folder: the embedded defaults, production-like
+    (DEBUG off), with the models where they are installed. `settings_module` may be one written into `workdir`."""
+    sys.path[:0] = [str(REPO), str(REPO / "platform"), str(workdir)]
+    os.environ.update({
+        "DJANGO_SETTINGS_MODULE": settings_module,
+        "DATABASE_URL": f"sqlite:///{Path(workdir) / 'db.sqlite3'}",
+        "READALOUD_VAR_DIR": str(workdir),
+        "READALOUD_MODELS_DIR": os.environ.get("READALOUD_MODELS_DIR", str(REPO / "var" / "models")),
+        "DJANGO_DEBUG": "false",
+        "DJANGO_LOG_LEVEL": "WARNING",
+    })
 
 
 def child_env(workdir):
@@ -124,31 +133,12 @@ def start_daphne(port, backlog, workdir):
         [sys.executable, "-m", "daphne", "-v", "0", "-e", endpoint, "hostsite.asgi:application"],
         cwd=REPO, env=child_env(workdir), stdout=subprocess.DEVNULL, stderr=open(Path(workdir) / "daphne.log", "wb"),
     )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return process
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                log = (Path(workdir) / "daphne.log").read_text(errors="replace")
-                raise SystemExit("daphne did not start:\n" + log) from None
-            time.sleep(0.1)
-
-
-def stop(process):
-    if process is None or process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
+    if not wait_until_listening(process, port, timeout=60):
         process.kill()
-        process.wait()
+        log = (Path(workdir) / "daphne.log").read_text(errors="replace")
+        raise SystemExit("daphne did not start:\n" + log)
+    return process
 
-
-# --- measurements -----------------------------------------------------------------------------------------------------
 
 def rss_mb(pid):
     try:

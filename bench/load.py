@@ -89,15 +89,7 @@ def configure(workdir, args):
     (workdir / "bench_load_settings.py").write_text(
         "from hostsite.settings import *  # noqa: F403\n"
         f"VOICES = {{**VOICES, **{overrides!r}}}  # noqa: F405\n")
-    sys.path[:0] = [str(REPO), str(REPO / "platform"), str(workdir)]
-    os.environ.update({
-        "DJANGO_SETTINGS_MODULE": "bench_load_settings",
-        "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
-        "READALOUD_VAR_DIR": str(workdir),
-        "READALOUD_MODELS_DIR": os.environ.get("READALOUD_MODELS_DIR", str(REPO / "var" / "models")),
-        "DJANGO_DEBUG": "false",
-        "DJANGO_LOG_LEVEL": "WARNING",
-    })
+    _live.use_workdir(workdir, "bench_load_settings")
     return overrides
 
 

@@ -42,22 +42,13 @@ from _live import (
     setup_django,
     stop,
     synthetic_rendition,
+    use_workdir,
 )
 from _live import start_daphne as _start_daphne
 
 REPO = Path(__file__).resolve().parents[1]
 WORKDIR = Path(tempfile.mkdtemp(prefix="readaloud-bench-streaming-"))
-sys.path[:0] = [str(REPO), str(REPO / "platform"), str(WORKDIR)]
-# The embedded defaults (hostsite.settings), production-like (DEBUG off), in a throw-away folder. The models stay
-# where they are installed.
-os.environ.update({
-    "DJANGO_SETTINGS_MODULE": "hostsite.settings",
-    "DATABASE_URL": f"sqlite:///{WORKDIR / 'db.sqlite3'}",
-    "READALOUD_VAR_DIR": str(WORKDIR),
-    "READALOUD_MODELS_DIR": os.environ.get("READALOUD_MODELS_DIR", str(REPO / "var" / "models")),
-    "DJANGO_DEBUG": "false",
-    "DJANGO_LOG_LEVEL": "WARNING",
-})
+use_workdir(WORKDIR)
 
 TARGET_FIRST_BYTE_RENDERED = 0.150
 TARGET_FIRST_BYTE_UNRENDERED = 2.0

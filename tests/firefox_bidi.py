@@ -16,6 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.live_processes import stop
+
 FIREFOX = next((path for path in ("/usr/bin/firefox-esr", "/usr/bin/firefox") if Path(path).exists()), None)
 FIREFOX_MISSING = "Firefox is not installed (tools/ensure_browsers.sh installs firefox-esr)"
 FIREFOX_PREFS = {
@@ -76,12 +78,7 @@ class FirefoxPage:
                 await page.call("session.subscribe", {"events": ["log.entryAdded"]})
                 yield page
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)
             shutil.rmtree(profile, ignore_errors=True)
 
     # --- protocol ------------------------------------------------------------------------------------------------

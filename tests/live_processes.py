@@ -28,17 +28,24 @@ def start_daphne(port: int, timeout: float = 60) -> subprocess.Popen:
         [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "hostsite.asgi:application"],
         cwd=REPO, env=subprocess_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
+    if not wait_until_listening(process, port, timeout):
+        process.kill()
+        output = process.stdout.read().decode(errors="replace")
+        raise RuntimeError("daphne did not start:\n" + output)
+    return process
+
+
+def wait_until_listening(process: subprocess.Popen, port: int, timeout: float = 60) -> bool:
+    """True once something accepts connections on the loopback port; False if the process exited or time ran out."""
     deadline = time.monotonic() + timeout
     while True:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return process
+                return True
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                output = process.stdout.read().decode(errors="replace")
-                raise RuntimeError("daphne did not start:\n" + output) from None
-            time.sleep(0.2)
+                return False
+            time.sleep(0.1)
 
 
 def stop(process: subprocess.Popen, timeout: float = 10) -> None:
