@@ -14,8 +14,9 @@ DEFAULTS = {
     "RENDER_RETRY_BASE_SECONDS": 30,
     # A rendering whose worker has shown no sign of life for this long is taken over by another worker.
     "RENDER_STALE_SECONDS": 120,
-    # Sentences synthesized at once by one rendering (threads; the engine releases the GIL). One per core: the
-    # engine's own threading leaves cores idle between its many small operations (bench/render.py).
+    # Sentences synthesized at once by one rendering (threads; the engine releases the GIL). On 2 cores it measured
+    # the same as one at a time (bench/render.py: the engine's own threads already use both); on a larger machine,
+    # where one inference does not spread over many cores, raise it together with the engine's thread count.
     "RENDER_THREADS": 2,
     # Start every rendition with a short spoken notice that the audio is AI-generated.
     "AUDIBLE_LABEL": True,

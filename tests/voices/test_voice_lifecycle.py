@@ -116,9 +116,12 @@ def test_voice_lifecycle_clone_apply_render_suspend_revoke(author, other_user, a
     voice_reinstate(voice=voice)
     assert rendition_plan(article.pk).voice_ref == rendition.voice_ref
 
+    recording_paths = [r.file.path for r in Recording.objects.filter(enrollment=enrollment)]
+    assert recording_paths and all(os.path.exists(path) for path in recording_paths)
     with django_capture_on_commit_callbacks(execute=True):
         voice_revoke(user=author)
         renditions_after_voice_change(user_id=author.pk, voice_id=voice.pk, change="revoked")
+    assert not any(os.path.exists(path) for path in recording_paths)  # the raw recordings, on disk
     voice.refresh_from_db()
     assert voice.state == Voice.State.REVOKED and not voice.artifact
     assert not os.path.exists(artifact_path)
