@@ -1,5 +1,6 @@
 """ASGI entry point: one server (daphne or uvicorn) serves HTTP and WebSocket."""
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -23,3 +24,8 @@ application = ProtocolTypeRouter(
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )
+
+# Everything loaded so far (Django, the apps, their modules) lives as long as the process: move it out of the garbage
+# collector's sight, so its full collections do not rescan it while a crowd of listeners connects (measured: 500
+# listeners against two servers side by side, p99 to first chunk lower with it in 5 of 5 paired rounds).
+gc.freeze()
