@@ -296,7 +296,7 @@ async def run(args, base, server, worker, prerendered, unrendered, unrendered_sk
             if args.rounds > 1:
                 row["scenario"] += f", round {round_number}/{args.rounds}"
             rows.append(row)
-            await asyncio.sleep(1.0)  # let the server close the previous round's sockets
+            await asyncio.sleep(3.0)  # let the server close the previous round's sockets first
     return rows
 
 
