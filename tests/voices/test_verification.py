@@ -134,3 +134,48 @@ def test_verify_reading_command(zh_clip, zh_clip_2, en_clip, capsys):
     assert result["same_speaker"] is False and result["accepted"] is False  # two different voices
     call_command("verify_reading", "--clip", str(en_clip.path), en_clip.text, "--language", "en")
     assert "ACCEPTED" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("concurrency, expected_overlap", [(1, 1), (2, 2)])
+def test_verifications_take_turns_at_the_models(zh_clip, en_clip, distractors, settings, concurrency,
+                                                expected_overlap):
+    """VERIFICATION_CONCURRENCY readings are verified at once per process; the rest wait for a turn."""
+    import threading
+    import time
+
+    from voices.backends.loading import load_backend
+
+    settings.VOICES = {**settings.VOICES, "VERIFICATION_CONCURRENCY": concurrency}
+    asr = load_backend("ASR")
+    real_transcribe = asr.transcribe
+    inside, overlap, lock = [0], [0], threading.Lock()
+
+    def transcribe_slowly(*args, **kwargs):  # the real recognizer, held long enough for the threads to meet
+        with lock:
+            inside[0] += 1
+            overlap[0] = max(overlap[0], inside[0])
+        try:
+            time.sleep(0.5)
+            return real_transcribe(*args, **kwargs)
+        finally:
+            with lock:
+                inside[0] -= 1
+
+    asr.transcribe = transcribe_slowly
+    try:
+        verdicts = [None, None]
+
+        def verify(slot, clip, language):
+            verdicts[slot] = reading_verify(wav_of(clip), expected_text=clip.text, language=language,
+                                            distractors=distractors[language])
+
+        threads = [threading.Thread(target=verify, args=(0, zh_clip, "zh")),
+                   threading.Thread(target=verify, args=(1, en_clip, "en"))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(120)
+    finally:
+        del asr.transcribe  # back to the class's method
+    assert all(v is not None and v.accepted for v in verdicts), [v and v.reasons for v in verdicts]
+    assert overlap[0] == expected_overlap

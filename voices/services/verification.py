@@ -25,7 +25,9 @@ failed. Checks that need a challenge are reported as skipped when there is none 
 
 import datetime
 import io
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -310,10 +312,35 @@ def _timing_check(timing: Timing | None, audio_seconds: float) -> tuple[list[Che
 # --- the service ----------------------------------------------------------------------------------------------------
 
 
+_slots_lock = threading.Lock()
+_slots: tuple[int, threading.BoundedSemaphore] | None = None
+
+
+@contextmanager
+def model_turn():
+    """Wait for one of VOICES["VERIFICATION_CONCURRENCY"] turns at the speech models (per process)."""
+    global _slots
+    size = max(1, int(app_settings.VERIFICATION_CONCURRENCY))
+    with _slots_lock:
+        if _slots is None or _slots[0] != size:
+            _slots = (size, threading.BoundedSemaphore(size))
+        semaphore = _slots[1]
+    with semaphore:
+        yield
+
+
 def reading_verify(data: bytes, *, expected_text: str, language: str = "auto", distractors=(),
                    timing: Timing | None = None, history: History | None = None,
                    thresholds: Thresholds | None = None) -> Verdict:
-    """Verify one reading (the bytes of an audio file) of `expected_text`. See the module doc for the checks."""
+    """Verify one reading (the bytes of an audio file) of `expected_text`. See the module doc for the checks.
+    The model stages take turns with other verifications in this process (model_turn)."""
+    with model_turn():
+        return _reading_verify(data, expected_text=expected_text, language=language, distractors=distractors,
+                               timing=timing, history=history, thresholds=thresholds)
+
+
+def _reading_verify(data: bytes, *, expected_text: str, language: str, distractors, timing: Timing | None,
+                    history: History | None, thresholds: Thresholds | None) -> Verdict:
     t = thresholds or Thresholds.from_settings()
     history = history or History()
     limits = AudioLimits.from_settings()
