@@ -4,8 +4,7 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from voices.audit.export import author_record, to_csv, to_json
-from voices.audit.log import audit_record
+from voices.audit.export import author_record_export
 
 
 class Command(BaseCommand):
@@ -17,16 +16,11 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", help="file to write (default: standard output)")
 
     def handle(self, *args, user_id, format, output=None, **options):
-        record = author_record(user_id)
-        text = to_json(record) if format == "json" else to_csv(record)
+        # The same audited service as the admin's export buttons: reading personal data is itself an event to keep.
+        text = author_record_export(user_id, fmt=format, via="command", to_file=bool(output))
         if output:
             with open(output, "w", encoding="utf-8", newline="") as f:
                 f.write(text)
+            self.stderr.write(f"exported the record of user {user_id} to {output}")
         else:
             sys.stdout.write(text)
-        # Reading personal data is itself an event worth keeping.
-        audit_record("record_exported", subject_user_id=user_id, data={
-            "format": format, "to_file": bool(output), "counts": {k: len(v) for k, v in record.items()
-                                                                  if isinstance(v, list)}})
-        if output:
-            self.stderr.write(f"exported the record of user {user_id} to {output}")
