@@ -9,6 +9,8 @@
     POST readings/                                   multipart: audio (WAV), challenge, index, shown_token
     GET  status/                                     consent, enrollment state, progress, lockout, recent attempts
     POST enrollment/revoke/                          withdraw consent: revoke the enrollment, delete recordings
+    POST enrollment/refine/                          record more: a new round of reading (ready or applied voice)
+    POST enrollment/discard/                         discard the ready voice: start over (or keep the applied one)
 
 Every view is thin: the services in voices.services do the work; docs/voices-api.md shows the flow with examples.
 """
@@ -32,9 +34,10 @@ from .serializers import (
 )
 from .services.challenges import ChallengeClosed, NotEnoughText, challenge_create, sentence_show
 from .services.consent import consent_accept, consent_terms
-from .services.enrollment import ACTIVE_STATES
+from .services.enrollment import ACTIVE_STATES, reading_goal
 from .services.readings import reading_submit
 from .services.reasons import failed
+from .services.refine import ActionRefused, enrollment_refine, voice_actions, voice_discard
 from .services.voice import voice_revoke
 
 
@@ -47,15 +50,23 @@ def problem(code: str, http_status: int, **values) -> Response:
     return Response(failed(code, **values).as_dict(), status=http_status)
 
 
+def refusal(exc: ActionRefused) -> Response:
+    """A refused refine / discard: 404 without an enrollment, 422 when too few unread sentences, else 409."""
+    http_status = {"no_enrollment": status.HTTP_404_NOT_FOUND, "not_enough_text": 422}.get(exc.code,
+                                                                                          status.HTTP_409_CONFLICT)
+    return Response(exc.as_dict(), status=http_status)
+
+
 def status_payload(user) -> dict:
     data = selectors.enrollment_status(user)
     return {
         "consent": ConsentRecordOutput(data["consent"]).data if data["consent"] else None,
         "enrollment": EnrollmentOutput(data["enrollment"]).data if data["enrollment"] else None,
-        "progress": data["progress"].as_dict(),
+        "progress": reading_goal(data["enrollment"]).as_dict(),
         "challenge": ChallengeOutput(data["challenge"]).data if data["challenge"] else None,
         "blocked": data["blocked"],
         "attempts": AttemptOutput(selectors.attempts_recent(user, 10), many=True).data,
+        "actions": voice_actions(user, data["enrollment"]),
     }
 
 
@@ -168,7 +179,7 @@ class ReadingUploadAPI(APIView):
         enrollment = selectors.enrollment_current(request.user)
         return Response({"attempt": AttemptOutput(attempt).data,
                          "enrollment": EnrollmentOutput(enrollment).data if enrollment else None,
-                         "progress": selectors.enrollment_progress(enrollment).as_dict()}, status=http_status)
+                         "progress": reading_goal(enrollment).as_dict()}, status=http_status)
 
 
 class StatusAPI(APIView):
@@ -193,3 +204,37 @@ class RevokeAPI(APIView):
             return problem("enrollment_closed", status.HTTP_409_CONFLICT, state=enrollment.get_state_display())
         voice_revoke(user=request.user)  # the voice made from it goes too
         return Response(status_payload(request.user))
+
+
+class RefineAPI(APIView):
+    """POST: record more. The ready or applied enrollment goes back to `reading` with a new challenge of sentences
+    never read before; the applied voice keeps reading until the new version is applied. 201 with the status (the
+    new challenge in it). 404 `no_enrollment`; 409 `refine_unavailable` (not ready yet), `voice_suspended`,
+    `consent_required`; 422 `not_enough_text` (too few unread sentences)."""
+
+    permission_classes = [IsAuthenticated]
+
+    def post(self, request):
+        try:
+            enrollment_refine(user=request.user)
+        except ActionRefused as exc:
+            return refusal(exc)
+        return Response(status_payload(request.user), status=status.HTTP_201_CREATED)
+
+
+class DiscardAPI(APIView):
+    """POST: discard the ready voice (never applied). Without an applied voice the author starts over: the voice's
+    artifact and the recordings' audio are deleted and a new enrollment starts reading (`started_over`: true). When
+    the discarded voice was a new version and another one is applied, that one stays (`started_over`: false).
+    200 with the status, `discarded_voice_ids` and `started_over`. 404 `no_enrollment`; 409 `discard_applied`
+    (an applied voice is not discarded: refine or revoke), `discard_unavailable`, `voice_suspended`."""
+
+    permission_classes = [IsAuthenticated]
+
+    def post(self, request):
+        try:
+            result = voice_discard(user=request.user)
+        except ActionRefused as exc:
+            return refusal(exc)
+        return Response({**status_payload(request.user), "discarded_voice_ids": result.voice_ids,
+                         "started_over": result.started_over})

@@ -70,6 +70,10 @@ DEFAULTS = {
     # When an enrollment is verified (ready for cloning).
     "ENROLLMENT_MIN_READINGS": 5,
     "ENROLLMENT_MIN_SPEECH_SECONDS": 20.0,
+    # A "record more" round (voices.services.refine) after a voice is ready: new sentences to read before the voice
+    # is rebuilt from every accepted reading (more when retention deleted the audio of older readings, so that the
+    # readings still kept meet the two minimums above).
+    "REFINE_MIN_READINGS": 3,
     # Attempts per author, and the lockout after many rejections in a row.
     "RATE_LIMIT_PER_HOUR": 40,
     "RATE_LIMIT_PER_DAY": 120,

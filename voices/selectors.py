@@ -1,14 +1,12 @@
 """Reads for the voices pages and API (services write, selectors read)."""
 
-from dataclasses import dataclass
-
 from django.db.models import Q
 from django.utils import timezone
 
 from .app_settings import app_settings
 from .models import Challenge, ConsentRecord, Enrollment, ReadingAttempt, Voice
 from .services.challenges import challenge_is_open
-from .services.enrollment import ACTIVE_STATES, accepted_totals
+from .services.enrollment import ACTIVE_STATES, reading_goal
 from .services.limits import attempt_refusal
 
 
@@ -30,29 +28,6 @@ def challenge_open(enrollment: Enrollment | None) -> Challenge | None:
     challenge = (Challenge.objects.filter(enrollment=enrollment, closed_at__isnull=True)
                  .prefetch_related("sentences__attempts").order_by("-created_at").first())
     return challenge if challenge and challenge_is_open(challenge) else None
-
-
-@dataclass(frozen=True)
-class Progress:
-    readings: int
-    readings_needed: int
-    speech_seconds: float
-    speech_seconds_needed: float
-
-    @property
-    def complete(self) -> bool:
-        return self.readings >= self.readings_needed and self.speech_seconds >= self.speech_seconds_needed
-
-    def as_dict(self) -> dict:
-        return {"readings": self.readings, "readings_needed": self.readings_needed,
-                "speech_seconds": round(self.speech_seconds, 1),
-                "speech_seconds_needed": self.speech_seconds_needed, "complete": self.complete}
-
-
-def enrollment_progress(enrollment: Enrollment | None) -> Progress:
-    readings, speech = accepted_totals(enrollment) if enrollment else (0, 0.0)
-    return Progress(readings, app_settings.ENROLLMENT_MIN_READINGS, speech,
-                    float(app_settings.ENROLLMENT_MIN_SPEECH_SECONDS))
 
 
 def sentence_states(challenge: Challenge) -> list[dict]:
@@ -78,7 +53,7 @@ def enrollment_status(user) -> dict:
     return {
         "consent": consent_current(user),
         "enrollment": enrollment,
-        "progress": enrollment_progress(enrollment),
+        "progress": reading_goal(enrollment),
         "challenge": challenge,
         "blocked": refusal.as_dict() if refusal else None,
     }
@@ -98,17 +73,7 @@ def voice_current(user_id: int) -> Voice | None:
 
 
 def voice_artifact_path(voice) -> str:
-    """A local file of the voice's artifact for the engine: the file itself on a filesystem storage, else a copy
-    cached by content hash next to the models."""
-    from pathlib import Path
+    """A local file of the voice's artifact for the engine (voices.artifact_cache)."""
+    from .artifact_cache import local_artifact_path
 
-    storage = voice.artifact.storage
-    try:
-        return storage.path(voice.artifact.name)
-    except NotImplementedError:
-        cache = Path(app_settings.MODELS_DIR).parent / "voice-cache" / f"{voice.artifact_sha256}.npz"
-        if not cache.exists():
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            with storage.open(voice.artifact.name, "rb") as handle:
-                cache.write_bytes(handle.read())
-        return str(cache)
+    return local_artifact_path(voice)

@@ -8,6 +8,8 @@ urlpatterns = [
     path("consent/", views.consent_view, name="consent"),
     path("read/", views.read_view, name="read"),
     path("revoke/", views.revoke_view, name="revoke"),
+    path("refine/", views.refine_view, name="refine"),
+    path("discard/", views.discard_view, name="discard"),
     path("voice/<int:voice_id>/apply/", voice_views.voice_apply_view, name="voice-apply"),
     path("voice/<int:voice_id>/sample/<str:kind>.wav", voice_views.voice_sample, name="voice-sample"),
     # API (docs/voices-api.md)
@@ -20,4 +22,6 @@ urlpatterns = [
     path("api/readings/", api.ReadingUploadAPI.as_view(), name="api-readings"),
     path("api/status/", api.StatusAPI.as_view(), name="api-status"),
     path("api/enrollment/revoke/", api.RevokeAPI.as_view(), name="api-revoke"),
+    path("api/enrollment/refine/", api.RefineAPI.as_view(), name="api-refine"),
+    path("api/enrollment/discard/", api.DiscardAPI.as_view(), name="api-discard"),
 ]

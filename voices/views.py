@@ -1,4 +1,5 @@
-"""The enrollment pages under /voices/: status, consent, the reading page, revoke. Thin: services do the work."""
+"""The enrollment pages under /voices/: status, consent, the reading page, record more, discard, revoke. Thin:
+services do the work."""
 
 import markdown
 from django import forms
@@ -6,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
@@ -14,7 +16,8 @@ from .api import client_ip
 from .app_settings import app_settings
 from .serializers import ChallengeOutput
 from .services.consent import TERMS_LANGUAGES, consent_accept, consent_terms, terms_language
-from .services.enrollment import READING_STATES
+from .services.enrollment import READING_STATES, reading_goal
+from .services.refine import ActionRefused, enrollment_refine, voice_actions, voice_discard
 from .services.voice import voice_revoke
 
 
@@ -29,9 +32,15 @@ class ConsentForm(forms.Form):
 
 @login_required
 def status_view(request):
+    status = selectors.enrollment_status(request.user)
+    voice = selectors.voice_current(request.user.pk)
+    in_use = selectors.voice_for_author_at(request.user.pk, timezone.now())
     return render(request, "voices/status.html", {
-        **selectors.enrollment_status(request.user),
-        "voice": selectors.voice_current(request.user.pk),
+        **status,
+        "progress": reading_goal(status["enrollment"]),
+        "voice": voice,
+        "voice_in_use": in_use if in_use is not None and in_use != voice else None,
+        "actions": voice_actions(request.user, status["enrollment"]),
         "attempts": selectors.attempts_recent(request.user, 20),
         "reading_states": READING_STATES,
     })
@@ -65,6 +74,7 @@ def read_view(request):
     if enrollment.state not in READING_STATES:
         return redirect("voices:status")
     challenge = selectors.challenge_open(enrollment)
+    goal = reading_goal(enrollment)
     config = {
         "api": {
             "challenges": reverse("voices:api-challenges"),
@@ -74,9 +84,47 @@ def read_view(request):
         "statusUrl": reverse("voices:status"),
         "challenge": ChallengeOutput(challenge).data if challenge else None,
         "maxSeconds": app_settings.READING_MAX_SECONDS,
-        "progress": selectors.enrollment_progress(enrollment).as_dict(),
+        "progress": goal.as_dict(),
     }
-    return render(request, "voices/read.html", {"config": config, "enrollment": enrollment})
+    return render(request, "voices/read.html", {
+        "config": config, "enrollment": enrollment, "goal": goal,
+        "voice_in_use": selectors.voice_for_author_at(request.user.pk, timezone.now()),
+    })
+
+
+def refused(request, exc: ActionRefused):
+    messages.error(request, f"{exc.zh} {exc.en}")
+    return redirect("voices:status")
+
+
+@login_required
+@require_POST
+def refine_view(request):
+    """Record more: a new round of reading; the voice in use keeps reading until the new version is applied."""
+    try:
+        enrollment_refine(user=request.user)
+    except ActionRefused as exc:
+        return refused(request, exc)
+    messages.success(request, "再读几句新的句子，我们会用你全部的录音重新制作声音。 "
+                              "Read a few more sentences: your voice is then rebuilt from all your readings.")
+    return redirect("voices:read")
+
+
+@login_required
+@require_POST
+def discard_view(request):
+    """Discard the ready voice: start over, or (a new version) keep the voice in use."""
+    try:
+        result = voice_discard(user=request.user)
+    except ActionRefused as exc:
+        return refused(request, exc)
+    if not result.started_over:
+        messages.success(request, "已放弃新版本，你的文章继续使用原来的声音。 "
+                                  "The new version is discarded; your articles keep the voice in use.")
+        return redirect("voices:status")
+    messages.success(request, "已删除这个声音和它的录音。请重新朗读。 "
+                              "The voice and its recordings are deleted. Start reading again.")
+    return redirect("voices:read")
 
 
 @login_required

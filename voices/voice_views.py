@@ -20,9 +20,11 @@ def own_voice(request, voice_id) -> Voice:
 
 
 def preview_attempt(voice: Voice) -> ReadingAttempt:
-    """The last verified reading: the author hears the same sentence in their recording and in the clone."""
+    """The last verified reading whose audio is kept (retention deletes old audio): the author hears the same sentence
+    in their recording and in the clone. After "record more" it is a sentence of the new round."""
     attempt = (ReadingAttempt.objects.filter(enrollment=voice.enrollment, decision=ReadingAttempt.Decision.ACCEPTED)
-               .exclude(recording=None).select_related("recording", "sentence").order_by("-received_at").first())
+               .exclude(recording=None).exclude(recording__file="").select_related("recording", "sentence")
+               .order_by("-received_at").first())
     if attempt is None:
         raise Http404("No verified reading to compare with.")
     return attempt

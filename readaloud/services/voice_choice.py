@@ -65,11 +65,8 @@ def voice_moments_now(article_ids) -> None:
 def voice_for_article(article: ArticleInfo) -> VoiceChoice:
     voice = voice_for_author_at(article.author_id, voice_moment(article)) if article.is_published else None
     if voice is None and not article.is_published:
-        # A draft previews in the voice the author uses now.
-        from voices.selectors import voice_current
-
-        current = voice_current(article.author_id)
-        voice = current if current is not None and current.is_usable and current.is_applied else None
+        # A draft previews in the voice the author uses now (the applied one, even while a newer version is pending).
+        voice = voice_for_author_at(article.author_id, timezone.now())
     return author_voice(voice, article) if voice is not None else system_voice(article.language)
 
 

@@ -99,7 +99,7 @@ def test_the_task_purges_and_schedules_exactly_one_next_run(author):
 
     summary = purge_recordings_task.call()
 
-    assert summary == {"enrollments": 1, "recordings": 1, "bytes": 8}
+    assert summary == {"enrollments": 1, "recordings": 1, "bytes": 8, "voice_copies": 0}
     assert not path.exists()
     expired.refresh_from_db()
     assert expired.file.name == "" and expired.sha256 == "e" * 64
@@ -186,6 +186,6 @@ def test_a_worker_process_runs_the_scheduled_purge_and_reschedules_it(author):
     assert not Path(expired.file.path).exists()
     runs = DBTaskResult.objects.filter(task_path="voices.tasks.purge_recordings_task").order_by("enqueued_at")
     assert [r.status for r in runs] == [TaskResultStatus.SUCCESSFUL, TaskResultStatus.READY]
-    assert runs[0].return_value == {"enrollments": 1, "recordings": 1, "bytes": 8}
+    assert runs[0].return_value == {"enrollments": 1, "recordings": 1, "bytes": 8, "voice_copies": 0}
     assert runs[1].run_after > timezone.now() + datetime.timedelta(hours=23)
     assert verify_chain().ok

@@ -132,6 +132,10 @@ def purge_run(*, now: datetime.datetime | None = None) -> dict:
     now = now or timezone.now()
     purge_schedule(when=now + PURGE_INTERVAL)
     result = purge_recordings(now=now)
-    logger.info("retention: deleted %s recording file(s) (%s bytes) of %s enrollment(s)", result.recordings,
-                result.bytes, result.enrollments)
-    return {"enrollments": result.enrollments, "recordings": result.recordings, "bytes": result.bytes}
+    from ..artifact_cache import sweep
+
+    stale_copies = sweep()  # local copies of erased voices left on this machine (voices.artifact_cache)
+    logger.info("retention: deleted %s recording file(s) (%s bytes) of %s enrollment(s), %s stale voice copies",
+                result.recordings, result.bytes, result.enrollments, len(stale_copies))
+    return {"enrollments": result.enrollments, "recordings": result.recordings, "bytes": result.bytes,
+            "voice_copies": len(stale_copies)}

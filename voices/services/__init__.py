@@ -7,5 +7,7 @@ challenges    challenge_create, sentence_show (the recorded showing time and its
 verification  reading_verify: is this recording the author reading the sentence shown, live?
 readings      reading_submit: limits, challenge, verification, storage and progress of one upload
 limits        attempts per hour/day and the lockout
+voice         a cloned voice's life: clone, apply, suspend/reinstate, retire, revoke (artifact_erase)
+refine        after a voice is ready: record more (a new round, then a new version) or discard and start over
 reasons       the checks' messages in English and Chinese
 """

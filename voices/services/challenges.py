@@ -1,9 +1,11 @@
 """Reading challenges: sentences drawn from the author's own published articles, revealed one at a time.
 
 A challenge belongs to one user and one enrollment, expires after VOICES["CHALLENGE_TTL_SECONDS"], and each of its
-sentences is accepted at most once. Revealing a sentence (`sentence_show`) records the server time and returns a
-signed token that the upload must carry back: the verification measures the time from that moment to the audio's
-arrival.
+sentences is accepted at most once. In a "record more" round (voices.services.refine) a challenge holds only
+sentences the enrollment has not had accepted yet: never one read before.
+
+Revealing a sentence (`sentence_show`) records the server time and returns a signed token that the upload must carry
+back: the verification measures the time from that moment to the audio's arrival.
 """
 
 import datetime
@@ -17,7 +19,7 @@ from ..adapter import get_author_text_adapter
 from ..app_settings import app_settings
 from ..audit.log import audit_record
 from ..models import Challenge, ChallengeSentence, Enrollment, ReadingAttempt
-from .enrollment import READING_STATES, State, enrollment_transition
+from .enrollment import READING_STATES, State, enrollment_transition, reading_goal
 from .sentences import candidates_from_texts, distractors_for, draw
 
 TOKEN_SALT = "voices.challenge.shown"
@@ -26,10 +28,17 @@ TOKEN_SALT = "voices.challenge.shown"
 class NotEnoughText(Exception):
     """The author has published too few readable sentences; `en` and `zh` say what to do."""
 
-    def __init__(self, found: int, needed: int):
-        self.found, self.needed = found, needed
+    def __init__(self, found: int, needed: int, *, unread: bool = False):
+        self.found, self.needed, self.unread = found, needed, unread
         low_zh, high_zh = app_settings.SENTENCE_CHARS_ZH
         low_en, high_en = app_settings.SENTENCE_WORDS_EN
+        if unread:
+            self.en = (f"Your published articles have {found} readable sentence(s) you have not read yet; recording "
+                       f"more needs {needed}. Publish more of your own writing, then come back.")
+            self.zh = (f"你已发布的文章中只剩 {found} 句没有读过的适合朗读的句子，再录一轮需要 {needed} 句。"
+                       "请先发布更多自己的文章，再来录制。")
+            super().__init__(self.en)
+            return
         self.en = (f"Your published articles have {found} sentence(s) suitable for reading aloud ({low_zh}-{high_zh} "
                    f"Chinese characters or {low_en}-{high_en} English words, without links, digits or code); "
                    f"{needed} are needed. Publish more of your own writing, then come back.")
@@ -57,8 +66,12 @@ def accepted_sentence_texts(enrollment: Enrollment) -> set[str]:
 def challenge_create(*, enrollment: Enrollment, rng: random.Random | None = None) -> Challenge:
     """A new challenge of VOICES["CHALLENGE_SENTENCES"] sentences; earlier open challenges are closed.
 
-    Raises NotEnoughText when the author's published articles are too short; ChallengeClosed("enrollment_closed")
-    when the enrollment takes no more readings, ("consent_required") when its consent is not to the current terms."""
+    In a "record more" round only sentences never accepted in this enrollment are drawn (fewer than
+    CHALLENGE_SENTENCES when that is all there is, but at least the readings the round still needs).
+
+    Raises NotEnoughText when the author's published articles are too short (in a "record more" round: have too
+    few unread sentences); ChallengeClosed("enrollment_closed") when the enrollment takes no more readings,
+    ("consent_required") when its consent is not to the current terms."""
     if enrollment.state not in READING_STATES:
         raise ChallengeClosed("enrollment_closed")
     consent = enrollment.consent
@@ -69,7 +82,15 @@ def challenge_create(*, enrollment: Enrollment, rng: random.Random | None = None
     candidates = candidates_from_texts(get_author_text_adapter().published_texts(enrollment.user_id))
     if len(candidates) < needed:
         raise NotEnoughText(len(candidates), needed)
-    chosen = draw(candidates, needed, avoid=accepted_sentence_texts(enrollment), rng=rng)
+    accepted = accepted_sentence_texts(enrollment)
+    goal = reading_goal(enrollment)
+    if goal.refining:
+        unread = [c for c in candidates if c.text not in accepted]
+        if len(unread) < max(1, goal.readings_remaining):
+            raise NotEnoughText(len(unread), max(1, goal.readings_remaining), unread=True)
+        chosen = draw(unread, min(needed, len(unread)), rng=rng)
+    else:
+        chosen = draw(candidates, needed, avoid=accepted, rng=rng)
 
     now = timezone.now()
     Challenge.objects.filter(enrollment=enrollment, closed_at__isnull=True).update(closed_at=now)

@@ -1,5 +1,11 @@
 """A cloned voice's life: clone (first voice, then refined) -> preview -> apply -> suspend / reinstate -> revoke.
 
+Each cloning run is its own Voice row: an author who records more (voices.services.refine) gets a new row made from
+every accepted reading, while the voice they applied keeps reading their articles until they apply the new one (and
+keeps reading the articles published while it was applied, after that). A voice that was never applied is retired
+(artifact deleted, row kept for the audit) when a newer version of the same enrollment is ready, or when the author
+discards it.
+
 `voice_changed` (sent after commit, kwargs: user_id, voice_id, change) tells listeners (the read-aloud app) that the
 voice that reads an author's articles may have changed: they re-plan, and fall back to the system voice at once
 when the voice is no longer usable.
@@ -15,6 +21,7 @@ from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
+from .. import artifact_cache
 from ..audio import read_audio
 from ..audit.log import audit_record
 from ..audit.models import Event
@@ -54,8 +61,11 @@ def voice_clone_start(*, enrollment: Enrollment) -> Voice:
 
 
 def verified_readings(enrollment: Enrollment) -> list[Reading]:
+    """Every accepted reading of the enrollment (all rounds) whose audio is still stored (retention may have deleted
+    the audio of old ones: voices.audit.retention)."""
     attempts = (ReadingAttempt.objects.filter(enrollment=enrollment, decision=ReadingAttempt.Decision.ACCEPTED)
-                .exclude(recording=None).select_related("recording", "sentence").order_by("received_at"))
+                .exclude(recording=None).exclude(recording__file="").select_related("recording", "sentence")
+                .order_by("received_at"))
     readings = []
     for attempt in attempts:
         with attempt.recording.file.open("rb") as handle:
@@ -72,7 +82,7 @@ def _store_artifact(voice_id: int, artifact) -> None:
         voice = Voice.objects.select_for_update().get(pk=voice_id)
         if voice.state == Voice.State.REVOKED:
             raise CloningStopped(voice_id)
-        old = voice.artifact.name if voice.artifact else ""
+        old, old_sha256 = (voice.artifact.name, voice.artifact_sha256) if voice.artifact else ("", "")
         voice.artifact.save(f"{voice.user_id}.npz", ContentFile(data), save=False)
         voice.artifact_sha256 = hashlib.sha256(data).hexdigest()
         voice.version += 1
@@ -86,6 +96,7 @@ def _store_artifact(voice_id: int, artifact) -> None:
         if old:
             storage = voice.artifact.storage
             transaction.on_commit(partial(storage.delete, old))
+            transaction.on_commit(partial(artifact_cache.forget, old_sha256))  # the replaced version's local copy
         _announce(voice, "ready")
 
 
@@ -118,11 +129,61 @@ def voice_clone_run(voice_id: int, time_budget_s: float | None = None) -> Voice:
                                                          error=f"{type(exc).__name__}: {exc}")
                 audit_record(Event.CLONE_FAILED, subject_user_id=voice.user_id,
                              data={"voice_id": voice_id, "error": f"{type(exc).__name__}: {exc}"})
-                enrollment_transition(enrollment=voice.enrollment, to=Enrollment.State.FAILED, reason=str(exc))
+                enrollment_transition(enrollment=voice.enrollment, to=_state_after_failed_clone(voice),
+                                      reason=str(exc))
         raise
     voice.refresh_from_db()
     if voice.state == Voice.State.READY and voice.enrollment.state == Enrollment.State.CLONING:
-        enrollment_transition(enrollment=voice.enrollment, to=Enrollment.State.READY)
+        with transaction.atomic():
+            enrollment_transition(enrollment=voice.enrollment, to=Enrollment.State.READY)
+            older = (Voice.objects.select_for_update().filter(enrollment=voice.enrollment, applied_at__isnull=True)
+                     .exclude(pk=voice.pk).exclude(state=Voice.State.REVOKED))
+            for old in older:
+                voice_retire(voice=old, actor=None, event="voice_superseded",
+                             data={"superseded_by": voice.pk})
+    return voice
+
+
+def voice_in_use(user_id: int) -> Voice | None:
+    """The author's applied voice (suspended or not); None when none is applied."""
+    return (Voice.objects.filter(user_id=user_id, applied_at__isnull=False, unapplied_at__isnull=True)
+            .exclude(state=Voice.State.REVOKED).order_by("-applied_at").first())
+
+
+def _state_after_failed_clone(voice: Voice) -> str:
+    """A failed first clone fails the enrollment; a failed "record more" clone leaves the author the voice they had."""
+    if voice_in_use(voice.user_id) is not None:
+        return Enrollment.State.APPLIED
+    earlier = (Voice.objects.filter(enrollment=voice.enrollment, state=Voice.State.READY).exclude(pk=voice.pk)
+               .exclude(artifact=""))
+    return Enrollment.State.READY if earlier.exists() else Enrollment.State.FAILED
+
+
+def artifact_erase(voice: Voice, *, actor, when, reason: str = "") -> None:
+    """After commit, delete the voice's artifact from the private storage and this machine's local copy of it
+    (voices.artifact_cache; other machines' copies go at their next sweep). Audited with what was erased, when."""
+    name = voice.artifact.name if voice.artifact else ""
+    if not name:
+        return
+    transaction.on_commit(partial(voice.artifact.storage.delete, name))
+    transaction.on_commit(partial(artifact_cache.forget, voice.artifact_sha256))
+    audit_record(Event.ARTIFACTS_DELETED, subject_user_id=voice.user_id, actor=actor,
+                 data={"voice_id": voice.pk, "file": name, "sha256": voice.artifact_sha256,
+                       "deleted_at": when.isoformat(), **({"reason": reason} if reason else {})})
+
+
+def voice_retire(*, voice: Voice, actor, event: str, data: dict | None = None) -> Voice:
+    """Take out a voice that never read an article (never applied): its artifact is deleted after commit, the row
+    stays (state revoked) for the audit. `event` names why ("voice_discarded", "voice_superseded")."""
+    if voice.applied_at is not None:
+        raise VoiceError("A voice that was applied reads articles: revoke it instead.")
+    now = timezone.now()
+    artifact_erase(voice, actor=actor, when=now, reason=event)
+    voice.state, voice.revoked_at, voice.artifact = Voice.State.REVOKED, now, ""
+    voice.save(update_fields=["state", "revoked_at", "artifact", "updated_at"])
+    audit_record(event, subject_user_id=voice.user_id, actor=actor,
+                 data={"voice_id": voice.pk, "enrollment_id": voice.enrollment_id, "version": voice.version,
+                       **(data or {})})
     return voice
 
 
@@ -175,12 +236,7 @@ def voice_revoke(*, user) -> list[int]:
     now = timezone.now()
     voices = list(Voice.objects.select_for_update().filter(user_id=user.pk).exclude(state=Voice.State.REVOKED))
     for voice in voices:
-        name = voice.artifact.name if voice.artifact else ""
-        if name:
-            transaction.on_commit(partial(voice.artifact.storage.delete, name))
-            audit_record(Event.ARTIFACTS_DELETED, subject_user_id=voice.user_id, actor=user,
-                         data={"voice_id": voice.pk, "file": name, "sha256": voice.artifact_sha256,
-                               "deleted_at": now.isoformat()})
+        artifact_erase(voice, actor=user, when=now)
         voice.state, voice.revoked_at, voice.artifact = Voice.State.REVOKED, now, ""
         if voice.is_applied:
             voice.unapplied_at = now

@@ -78,12 +78,23 @@
       config.progress = progress;
     }
     const p = config.progress;
-    bilingual(part("overall"),
-      `已通过 ${p.readings}/${p.readings_needed} 段，说话 ${p.speech_seconds}/${p.speech_seconds_needed} 秒。`,
-      `${p.readings} of ${p.readings_needed} readings accepted, ${p.speech_seconds} of ${p.speech_seconds_needed} s of speech.`);
+    if (p.refining) {
+      // A "record more" round: the counts are this round's new readings.
+      bilingual(part("overall"), `第 ${p.round} 轮：已通过 ${p.readings}/${p.readings_needed} 句新的句子。`,
+        `Round ${p.round}: ${p.readings} of ${p.readings_needed} new readings accepted.`);
+      root.querySelectorAll('[data-role^="refine-remaining"]').forEach((el) => {
+        el.textContent = String(p.readings_remaining);
+      });
+    } else {
+      bilingual(part("overall"),
+        `已通过 ${p.readings}/${p.readings_needed} 段，说话 ${p.speech_seconds}/${p.speech_seconds_needed} 秒。`,
+        `${p.readings} of ${p.readings_needed} readings accepted, ${p.speech_seconds} of ${p.speech_seconds_needed} s of speech.`);
+    }
     const bar = part("overall-bar");
     bar.max = 1;
-    bar.value = Math.min(p.readings / p.readings_needed, p.speech_seconds / p.speech_seconds_needed, 1);
+    // A need of zero (speech in a "record more" round) counts as met.
+    const share = (have, need) => (need > 0 ? have / need : 1);
+    bar.value = Math.min(share(p.readings, p.readings_needed), share(p.speech_seconds, p.speech_seconds_needed), 1);
     if (challenge) {
       const total = challenge.sentences.length;
       const done = challenge.sentences.filter((s) => s.accepted).length;
@@ -317,7 +328,8 @@
       challenge.sentences.find((s) => s.index === current.index).accepted = true;
       current = null;
       renderProgress();
-      if (enrollment && enrollment.state === "verified") {
+      // Verified: cloning usually has already started by the time the answer is sent.
+      if (enrollment && (enrollment.state === "verified" || enrollment.state === "cloning")) {
         finished();
         return;
       }
