@@ -195,18 +195,30 @@ def enrollment_revoke(*, enrollment: Enrollment) -> Enrollment:
         audit_record("consent_withdrawn", subject_user_id=enrollment.user_id, actor=enrollment.user_id, data={
             "consent_id": consent.pk, "enrollment_id": enrollment.pk, "withdrawn_at": now})
     Challenge.objects.filter(enrollment=enrollment, closed_at__isnull=True).update(closed_at=now)
-    recordings = list(Recording.objects.filter(enrollment=enrollment))
+    recordings_erase(enrollment, list(Recording.objects.filter(enrollment=enrollment)), actor=enrollment.user_id,
+                     reason="consent_withdrawn", delete_rows=True)
+    return enrollment
+
+
+def recordings_erase(enrollment: Enrollment, recordings: list, *, actor, reason: str, delete_rows: bool) -> None:
+    """Erase recordings' audio files (after commit, so a rolled-back transaction erases nothing), and their rows too
+    when `delete_rows` (otherwise the rows keep hash, fingerprint and metadata for replay checks and the audit).
+    Audited with each recording's id, SHA-256, file and size."""
+    if not recordings:
+        return
     names = [(r.file.storage, r.file.name) for r in recordings if r.file.name]
-    Recording.objects.filter(pk__in=[r.pk for r in recordings]).delete()
-    if recordings:
-        audit_record("recordings_deleted", subject_user_id=enrollment.user_id, actor=enrollment.user_id, data={
-            "enrollment_id": enrollment.pk, "reason": "consent_withdrawn", "rows_deleted": True,
-            "recordings": [{"id": r.pk, "sha256": r.sha256, "file": r.file.name, "size_bytes": r.size_bytes}
-                           for r in recordings]})
+    rows = Recording.objects.filter(pk__in=[r.pk for r in recordings])
+    if delete_rows:
+        rows.delete()
+    else:
+        rows.update(file="")
+    audit_record("recordings_deleted", subject_user_id=enrollment.user_id, actor=actor, data={
+        "enrollment_id": enrollment.pk, "reason": reason, "rows_deleted": delete_rows,
+        "recordings": [{"id": r.pk, "sha256": r.sha256, "file": r.file.name, "size_bytes": r.size_bytes}
+                       for r in recordings]})
 
     def delete_files():
         for storage, name in names:
             storage.delete(name)
 
     transaction.on_commit(delete_files)
-    return enrollment

@@ -25,10 +25,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..audit.log import audit_record
-from ..audit.models import Event
 from ..models import Challenge, Enrollment, Recording, Voice
 from .challenges import ChallengeClosed, NotEnoughText, challenge_create
-from .enrollment import ACTIVE_STATES, State, enrollment_transition, reading_goal
+from .enrollment import ACTIVE_STATES, State, enrollment_transition, reading_goal, recordings_erase
 from .reasons import MESSAGES as REASON_MESSAGES
 from .voice import voice_in_use, voice_retire
 
@@ -117,20 +116,7 @@ class Discarded:
 def _recordings_discard(enrollment: Enrollment, actor) -> list[Recording]:
     """Delete the audio of the enrollment's recordings (after commit); the rows keep hash, fingerprint and metadata."""
     recordings = list(Recording.objects.filter(enrollment=enrollment).exclude(file=""))
-    if not recordings:
-        return recordings
-    names = [(r.file.storage, r.file.name) for r in recordings]
-    Recording.objects.filter(pk__in=[r.pk for r in recordings]).update(file="")
-    audit_record(Event.RECORDINGS_DELETED, subject_user_id=enrollment.user_id, actor=actor, data={
-        "enrollment_id": enrollment.pk, "reason": "voice_discarded", "rows_deleted": False,
-        "recordings": [{"id": r.pk, "sha256": r.sha256, "file": r.file.name, "size_bytes": r.size_bytes}
-                       for r in recordings]})
-
-    def delete_files():
-        for storage, name in names:
-            storage.delete(name)
-
-    transaction.on_commit(delete_files)
+    recordings_erase(enrollment, recordings, actor=actor, reason="voice_discarded", delete_rows=False)
     return recordings
 
 
