@@ -10,7 +10,8 @@ Then measures, over the WebSocket protocol of readaloud/consumers.py (connect, h
 binary frame):
   - time to first audio byte for the pre-rendered article (sequential connections) and the unrendered one;
   - N concurrent listeners (all connect at once, each reads its first chunk; connections stay open until every
-    listener is served): p50/p99/max time to first chunk, errors, the server's resident memory (VmRSS).
+    listener is served): p50/p99/max time to first chunk, errors, the server's resident memory (VmRSS), and the CPU
+    seconds the server and this client spent until every listener had its first chunk (both share the machine).
 Loopback only; every listener is bounded in time (--timeout) and the counts are fixed (--listeners).
 
     python bench/streaming.py [--json] [--listeners 10,100,500] [--rounds 3] [--repeat 20] [--backlog 1024]
@@ -34,6 +35,7 @@ from _live import (
     PARAGRAPHS,
     child_env,
     clear_queue,
+    cpu_seconds,
     free_port,
     percentile,
     publish,
@@ -231,12 +233,15 @@ async def concurrent_listeners(base, article_id, n, timeout, server_pid):
             return exc
 
     sampler = asyncio.create_task(sample())
+    cpu_before = cpu_seconds(server_pid), cpu_seconds(os.getpid())
     tasks = [asyncio.create_task(one()) for _ in range(n)]
     # every listener has its first chunk (or failed) before any connection closes: N are connected at once
     try:
         await asyncio.wait_for(all_settled.wait(), timeout + 5)
     except TimeoutError:
         pass
+    server_cpu = cpu_seconds(server_pid) - cpu_before[0]
+    client_cpu = cpu_seconds(os.getpid()) - cpu_before[1]
     hold.set()
     results = await asyncio.gather(*tasks)
     done.set()
@@ -245,7 +250,8 @@ async def concurrent_listeners(base, article_id, n, timeout, server_pid):
     errors = [r for r in results if not isinstance(r, float)]
     row = summary(f"{n} concurrent listeners (synthetic clips)", latencies, len(errors),
                   f"p99 < {TARGET_LISTENERS_P99 * 1000:.0f} ms, 0 errors" if n >= 500 else "-",
-                  rss_before_mb=round(rss["before"], 1), rss_peak_mb=round(rss["peak"], 1))
+                  rss_before_mb=round(rss["before"], 1), rss_peak_mb=round(rss["peak"], 1),
+                  server_cpu_s=round(server_cpu, 2), client_cpu_s=round(client_cpu, 2))
     if errors:
         row["note"] = f"{type(errors[0]).__name__}: {errors[0]}"[:160]
     row["ok"] = (not errors and row["p99_ms"] is not None and row["p99_ms"] < TARGET_LISTENERS_P99 * 1000) \
@@ -257,8 +263,10 @@ async def concurrent_listeners(base, article_id, n, timeout, server_pid):
 
 def print_table(rows, meta):
     columns = [("scenario", 72), ("n", 5), ("p50_ms", 9), ("p99_ms", 9), ("max_ms", 9), ("errors", 7),
-               ("rss_before_mb", 8), ("rss_peak_mb", 8), ("target", 28), ("ok", 4)]
-    heads = {"rss_before_mb": "RSS0 MB", "rss_peak_mb": "RSSpk MB"}
+               ("rss_before_mb", 8), ("rss_peak_mb", 8), ("server_cpu_s", 7), ("client_cpu_s", 7), ("target", 28),
+               ("ok", 4)]
+    heads = {"rss_before_mb": "RSS0 MB", "rss_peak_mb": "RSSpk MB", "server_cpu_s": "srv CPU",
+             "client_cpu_s": "cli CPU"}
     print(" ".join(heads.get(c, c).ljust(w) for c, w in columns))
     for row in rows:
         cells = []

@@ -13,10 +13,12 @@ Protocol (client-driven):
 import asyncio
 import json
 import time
+from functools import partial
 
 from asgiref.sync import sync_to_async
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from . import streaming
@@ -29,10 +31,44 @@ CLOSE_POLICY = 1008
 RENDER_POLL_SECONDS = 0.3
 
 
+# Starts being looked up right now, per (article, person) and event loop: a crowd that arrives before the first lookup
+# has finished (and been cached for STREAM_START_CACHE_SECONDS) waits for that one lookup instead of each queueing its
+# own on the single database thread (bench/streaming.py: 500 listeners at once).
+_starts_in_flight: dict[tuple, asyncio.Future] = {}
+
+
+async def shared_stream_start(article_id: str, user) -> streaming.StreamStart:
+    start = streaming.recent_stream_start(article_id, user)
+    if start is not None:
+        return start
+    loop = asyncio.get_running_loop()
+    key = (id(loop), *streaming.listener_key(article_id, user))
+    pending = _starts_in_flight.get(key)
+    if pending is None or pending.get_loop() is not loop:
+        pending = asyncio.ensure_future(database_sync_to_async(streaming.stream_start)(article_id, user))
+        _starts_in_flight[key] = pending
+        pending.add_done_callback(partial(_forget_start_in_flight, key))
+    # shielded: one listener leaving must not cancel the lookup the others wait for
+    return await asyncio.shield(pending)
+
+
+def _forget_start_in_flight(key: tuple, done: asyncio.Future) -> None:
+    if _starts_in_flight.get(key) is done:
+        del _starts_in_flight[key]
+
+
 class ArticleAudioConsumer(AsyncWebsocketConsumer):
-    # No channel layer: listeners take nothing from it (render progress is read from the database), and a layer
-    # channel per listener is one more queue and task for each of a crowd of connections.
-    channel_layer_alias = None
+    async def __call__(self, scope, receive, send):
+        """As AsyncConsumer.__call__, without a channel layer: listeners take nothing from it (render progress is read
+        from the database), and a layer channel per listener is one more queue and task for each of a crowd of
+        connections. With the client's messages as the only source they are awaited directly, not through
+        await_many_dispatch's asyncio.wait per message."""
+        self.scope, self.channel_layer, self.base_send = scope, None, send
+        try:
+            while True:
+                await self.dispatch(await receive())
+        except StopConsumer:
+            pass
 
     async def connect(self):
         self.article_id = str(self.scope["url_route"]["kwargs"]["article_id"])
@@ -40,9 +76,7 @@ class ArticleAudioConsumer(AsyncWebsocketConsumer):
         self.credits = 0
         self.credit_event = asyncio.Event()
         self.message_times = []
-        user = self.scope.get("user")
-        start = (streaming.recent_stream_start(self.article_id, user)
-                 or await database_sync_to_async(streaming.stream_start)(self.article_id, user))
+        start = await shared_stream_start(self.article_id, self.scope.get("user"))
         if not start.access.allowed:
             await self.close(code=CLOSE_NOT_FOUND if start.access.reason == "not_found" else CLOSE_FORBIDDEN)
             return
@@ -58,6 +92,12 @@ class ArticleAudioConsumer(AsyncWebsocketConsumer):
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
+
+    async def websocket_disconnect(self, message):
+        """As AsyncWebsocketConsumer's, without its close_old_connections() trip to the database thread (see dispatch)
+        and without groups (this consumer joins none)."""
+        await self.disconnect(message["code"])
+        raise StopConsumer()
 
     async def disconnect(self, code):
         if getattr(self, "stream_task", None):
@@ -151,6 +191,9 @@ class ArticleAudioConsumer(AsyncWebsocketConsumer):
                 "end": round(position + duration, 3), "bytes": len(data),
             }))
             await self.send(bytes_data=data)
+            if sentence["index"] == index:
+                # a crowd pressing play at once gets everyone's first chunk before anyone's second
+                await asyncio.sleep(0)
             position += duration
             self.credits -= 1
         await self.send(text_data=json.dumps({"type": "end"}))

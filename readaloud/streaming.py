@@ -99,14 +99,14 @@ _clip_bytes = _LRU(64 * 1024 * 1024, weigh=len)
 _recent_starts = _Expiring(4096, 0)
 
 
-def _listener_key(article_id: str, user) -> tuple:
+def listener_key(article_id: str, user) -> tuple:
     return article_id, (user.pk if user is not None and user.is_authenticated else None)
 
 
 def recent_stream_start(article_id: str, user) -> StreamStart | None:
     """A listener's start from the last few seconds, without the database (safe on the event loop)."""
     _recent_starts.seconds = app_settings.STREAM_START_CACHE_SECONDS
-    return _recent_starts.get(_listener_key(article_id, user))
+    return _recent_starts.get(listener_key(article_id, user))
 
 
 def forget_recent_starts() -> None:
@@ -132,7 +132,7 @@ def stream_start(article_id: str, user) -> StreamStart:
         start = StreamStart(access, rendition, *cached)
         if len(start.clips) == len({s["key"] for s in rendition.sentences}):
             _recent_starts.seconds = app_settings.STREAM_START_CACHE_SECONDS
-            _recent_starts.put(_listener_key(article_id, user), start)
+            _recent_starts.put(listener_key(article_id, user), start)
         return start
     return StreamStart(access, rendition, header(rendition), {})
 

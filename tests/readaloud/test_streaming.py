@@ -1,5 +1,6 @@
 """The WebSocket stream through the real ASGI application (origin check, session auth, routing, consumer)."""
 
+import asyncio
 import json
 
 import pytest
@@ -282,9 +283,14 @@ async def test_a_crowd_of_anonymous_listeners_costs_one_database_start(published
         assert (await listen())[0]
     assert len(starts) == 1
 
+    # a crowd arriving at once, before any start is cached, shares the first one's lookup
+    streaming.forget_recent_starts()
+    assert all(connected for connected, _code in await asyncio.gather(*(listen() for _ in range(12))))
+    assert len(starts) == 2
+
     published_article.status = "draft"
     await database_sync_to_async(published_article.save)()
     assert (await listen())[0]  # still within the cache time: the start is reused
     settings.READALOUD = {**settings.READALOUD, "STREAM_START_CACHE_SECONDS": 0}
     assert await listen() == (False, 4403)  # looked up again: a draft is its author's only
-    assert len(starts) == 2
+    assert len(starts) == 3
