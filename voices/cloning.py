@@ -9,7 +9,8 @@
    of the language are tried as the source, each judged by cross-validation on the author's own readings: fit on all
    but one reading, convert the engine's reading of the left-out sentence, compare it with the author's real reading
    (Resemblyzer, the product's speaker encoder), less a penalty when the ASR (VOICES["ASR"]) cannot read the
-   converted sentence back (the intelligibility guard). The best source is refitted on every reading and handed to
+   converted sentence back (the intelligibility guard, on the character error rate for Chinese, the word error rate
+   for English: `guard_error`). The best source is refitted on every reading and handed to
    `on_voice` again. Nothing here looks at audio other than the author's readings.
 
 The artifact's `meta` records what was tried, the scores, and the times (see docs/cloning.md for measurements).
@@ -21,6 +22,7 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -28,11 +30,14 @@ from .conversion import Deadline, ParallelPair, get_converter, world
 from .engines.artifact import VoiceArtifact
 from .engines.base import ProgressCallback, Reading
 
+if TYPE_CHECKING:
+    from .text_match import TextMatch
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_BUDGET_SECONDS = 180.0
 FIRST_VOICE_SHARE = 0.35  # of the progress bar
-GUARD_ALLOWED_ERROR = 0.15  # ASR error (toneless pinyin zh / words en) tolerated on the left-out reading
+GUARD_ALLOWED_ERROR = 0.15  # ASR error (guard_error: characters zh / words en) tolerated on the left-out reading
 GUARD_PENALTY = 0.5  # score lost per unit of error above that
 MALE_F0_BELOW = 165.0  # Hz: median F0 under which the author is matched with male stock voices
 _FIRST_SOURCE = {("zh", "female"): "zf_xiaoxiao", ("zh", "male"): "zm_yunjian",
@@ -86,6 +91,13 @@ def _style_table(engine, name: str):
     return np.fromfile(voices_dir / f"{name}.bin", dtype=np.float32).reshape(510, 1, 256)
 
 
+def guard_error(match: TextMatch) -> float:
+    """The error the intelligibility guard judges: the worse of the character and the toneless-pinyin error rates for
+    Chinese (a listener hears wrong characters, not only wrong syllables: a source voice that reads a sentence with
+    homophones, e.g. 实施 read as 事实, has a low pinyin error but a high one here), words for English."""
+    return max(float(match.unit_error_rate), float(match.pinyin_error or 0.0))
+
+
 class _Cloner:
     def __init__(self, readings, engine, converter, language, deadline, scorer, asr=None):
         self.readings = readings
@@ -136,9 +148,12 @@ class _Cloner:
 
             heard = self.asr.transcribe(converted, converted_rate, reading.language or self.language).text
             match = compare(reading.transcript, heard, reading.language or self.language)
-            error = match.pinyin_error if match.pinyin_error is not None else match.unit_error_rate
-            detail["error_rate"] = round(float(error), 4)
-            score -= GUARD_PENALTY * max(0.0, float(error) - GUARD_ALLOWED_ERROR)
+            error = guard_error(match)
+            detail["error_rate"] = round(error, 4)
+            if match.pinyin_error is not None:
+                detail["pinyin_error"] = round(float(match.pinyin_error), 4)
+            detail["heard"] = heard
+            score -= GUARD_PENALTY * max(0.0, error - GUARD_ALLOWED_ERROR)
         detail["score"] = round(score, 4)
         self.details[voice] = detail
         return score

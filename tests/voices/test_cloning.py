@@ -8,10 +8,19 @@ import numpy as np
 import pytest
 from django.core.management import call_command
 
-from voices.cloning import CloningError, candidate_voices, clone_voice
-from voices.conversion import apply
+from voices.cloning import (
+    GUARD_ALLOWED_ERROR,
+    GUARD_PENALTY,
+    CloningError,
+    _Cloner,
+    candidate_voices,
+    clone_voice,
+    guard_error,
+)
+from voices.conversion import Deadline, apply, get_converter
 from voices.engines.artifact import VoiceArtifact
 from voices.engines.base import Reading
+from voices.text_match import compare
 
 pytestmark = [pytest.mark.models, pytest.mark.slow]
 
@@ -96,3 +105,49 @@ def test_clone_voice_command(readings, tmp_path, capsys):
     assert summary["progress"][-1]["fraction"] == 1.0
     loaded = VoiceArtifact.load(out)
     assert loaded.conversion["keys"].shape[0] > 100 and out.stat().st_size < 2_000_000
+
+
+# The left-out reading (TEXTS[-1]) as a source voice that misreads it might be heard: every syllable right but five
+# characters wrong (homophones of another tone): toneless pinyin error 0, character error 5/13.
+HOMOPHONES = "这个文题很南回答，请在向一像。"
+
+
+def test_guard_error_is_the_worse_of_characters_and_pinyin():
+    match = compare(TEXTS[-1], HOMOPHONES, "zh")
+    assert match.pinyin_error == 0.0 and match.unit_error_rate == pytest.approx(5 / 13)
+    assert guard_error(match) == pytest.approx(5 / 13)
+    assert guard_error(compare(TEXTS[-1], TEXTS[-1], "zh")) == 0.0
+    english = compare("in the valley of the shadow", "in the valley of shadow", "en")
+    assert english.pinyin_error is None and guard_error(english) == pytest.approx(1 / 6)
+
+
+class _FixedScorer:
+    def embed(self, audio, rate):
+        return np.ones(4)
+
+    def similarity(self, a, b):
+        return 0.8
+
+
+class _FixedASR:
+    def __init__(self, text):
+        self.text = text
+
+    def transcribe(self, audio, rate, language):
+        from types import SimpleNamespace
+
+        assert np.isfinite(audio).all() and len(audio) > rate  # the converted left-out reading
+        return SimpleNamespace(text=self.text)
+
+
+def test_guard_penalises_a_source_whose_reading_has_the_wrong_characters(engine, readings):
+    def score(heard):
+        cloner = _Cloner(readings, engine, get_converter(), "zh", Deadline(60), _FixedScorer(), _FixedASR(heard))
+        return cloner.cross_validate("zm_yunjian"), cloner.details["zm_yunjian"]
+
+    clean, clean_detail = score(TEXTS[-1])
+    assert clean == pytest.approx(0.8) and clean_detail["error_rate"] == 0.0
+    misread, detail = score(HOMOPHONES)
+    assert detail["pinyin_error"] == 0.0 and detail["error_rate"] == pytest.approx(5 / 13, abs=1e-4)
+    assert misread == pytest.approx(0.8 - GUARD_PENALTY * (5 / 13 - GUARD_ALLOWED_ERROR), abs=1e-3)
+    assert misread < clean - 0.1  # loses to a source of equal similarity that reads the sentence right
