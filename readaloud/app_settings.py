@@ -14,9 +14,10 @@ DEFAULTS = {
     "RENDER_RETRY_BASE_SECONDS": 30,
     # A rendering whose worker has shown no sign of life for this long is taken over by another worker.
     "RENDER_STALE_SECONDS": 120,
-    # Sentences synthesized at once by one rendering (threads; the engine releases the GIL). On 2 cores it measured
-    # the same as one at a time (bench/render.py: the engine's own threads already use both); on a larger machine,
-    # where one inference does not spread over many cores, raise it together with the engine's thread count.
+    # Sentences synthesized at once by one rendering (threads; the engine releases the GIL). The Kokoro engine gives
+    # inferences running side by side their share of its threads (voices/engines/kokoro.py): on 2 cores, 2 sentences
+    # at once render 1.11x as fast as 1 at a time on 2 threads (bench/render.py, same run); on a larger machine raise
+    # it together with the engine's intra_op_num_threads.
     "RENDER_THREADS": 2,
     # Start every rendition with a short spoken notice that the audio is AI-generated.
     "AUDIBLE_LABEL": True,

@@ -181,6 +181,25 @@ def test_speed(engine, spoken):
 
 
 @pytest.mark.models
+def test_an_inference_beside_another_takes_its_share_of_the_threads(engine, spoken):
+    """Alone, an inference runs on intra_op_num_threads (2); beside another it takes a 1-thread session, and says the
+    same thing."""
+    from voices.engines import kokoro
+
+    def sessions_by_threads():
+        return {key[1] for key in kokoro._sessions if key[0] == str(engine.model_file)}
+
+    assert 2 in sessions_by_threads()
+    with kokoro._inference_slot() as running:  # another inference of this process, running meanwhile
+        assert running == 1
+        beside = engine.synthesize(ZH, "zf_xiaoxiao", "zh")
+    assert 1 in sessions_by_threads()
+    assert kokoro._inferences_running == 0
+    assert abs(beside.duration - spoken["zh"].duration) < 0.05
+    assert np.corrcoef(beside.audio[: len(spoken["zh"].audio)], spoken["zh"].audio[: len(beside.audio)])[0, 1] > 0.9
+
+
+@pytest.mark.models
 def test_sentences_stream_one_by_one(engine):
     results = engine.synthesize_sentences(["你好。", "", "Hello."], "zf_xiaoxiao", "auto")
     first = next(results)  # a generator: the first sentence is ready before the second is made
