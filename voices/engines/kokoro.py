@@ -250,7 +250,8 @@ class KokoroEngine(BaseEngine):
             # Alone, an inference gets intra_op_num_threads; beside others (a rendering synthesizing sentences at
             # once, a preview during a render) each gets its share. Concurrent runs of one session share its thread
             # pool and wait on each other: on 2 cores two 1-thread inferences measured RTF 0.26-0.27 against
-            # 0.31-0.37 for one 2-thread inference at a time and 0.28 for two sharing a 2-thread session.
+            # 0.31-0.37 for one 2-thread inference at a time and 0.28 for two sharing a 2-thread session. The
+            # second session costs ~150 MB of memory (the first ~320 MB).
             session = self._session(max(1, self.intra_op_num_threads // alongside))
             return np.asarray(session.run(None, inputs)[0], dtype=np.float32).reshape(-1)
 
