@@ -31,7 +31,7 @@ CLOSE_POLICY = 1008
 RENDER_POLL_SECONDS = 0.3
 
 
-# Starts being looked up right now, per (article, person) and event loop: a crowd that arrives before the first lookup
+# Starts being looked up right now, per (article, person): a crowd that arrives before the first lookup
 # has finished (and been cached for STREAM_START_CACHE_SECONDS) waits for that one lookup instead of each queueing its
 # own on the single database thread (bench/streaming.py: 500 listeners at once).
 _starts_in_flight: dict[tuple, asyncio.Future] = {}
@@ -42,9 +42,9 @@ async def shared_stream_start(article_id: str, user) -> streaming.StreamStart:
     if start is not None:
         return start
     loop = asyncio.get_running_loop()
-    key = (id(loop), *streaming.listener_key(article_id, user))
+    key = streaming.listener_key(article_id, user)
     pending = _starts_in_flight.get(key)
-    if pending is None or pending.get_loop() is not loop:
+    if pending is None or pending.get_loop() is not loop:  # (another loop's: a test's, or a server's before a fork)
         pending = asyncio.ensure_future(database_sync_to_async(streaming.stream_start)(article_id, user))
         _starts_in_flight[key] = pending
         pending.add_done_callback(partial(_forget_start_in_flight, key))

@@ -65,6 +65,8 @@ def _inference_slot():
     finally:
         with _inferences_lock:
             _inferences_running -= 1
+
+
 _hashes: dict[tuple, str] = {}
 _tables: dict[tuple, np.ndarray] = {}
 _cache_lock = threading.Lock()
