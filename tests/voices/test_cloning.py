@@ -3,6 +3,7 @@ loads and converts; progress is reported; the time budget holds; the command wri
 
 import json
 import time
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -134,8 +135,6 @@ class _FixedASR:
         self.text = text
 
     def transcribe(self, audio, rate, language):
-        from types import SimpleNamespace
-
         assert np.isfinite(audio).all() and len(audio) > rate  # the converted left-out reading
         return SimpleNamespace(text=self.text)
 
