@@ -6,6 +6,9 @@ with the clone and compare with the real last clip:
 - similarity on two unrelated speaker embeddings (evaluation/embeddings.py) of: the clone (final and first voice),
   the ceiling (real held-out vs each real fitting clip, mean), the floor (the best stock voice of the language
   reading the same text), and the clone's own stock source voice before conversion;
+- the same for the clone and its source reading a sentence that no clip says (UNSEEN_TEXT): the ceiling compares
+  clips of different sentences, and an embedding that hears content (whisper-spk most) scores the same words higher,
+  so the held-out text flatters the clone; the unseen sentence does not;
 - intelligibility: ASR error rate (CER zh / WER en) of the clone, of its stock source and of the real clip, and
   whether the enrollment verifier accepts the clone's reading;
 - F0: the clone's mean pitch and spread against the real clip's;
@@ -28,6 +31,10 @@ from . import metrics
 from .embeddings import ResemblyzerEmbedding, WhisperSpeakerEmbedding
 
 EMBEDDINGS = ("resemblyzer", "whisper-spk")
+UNSEEN_TEXT = {
+    "zh": "今天下午我们去公园散步，顺便看看新开的那家书店，听说里面的咖啡也很好喝。",
+    "en": "The morning train was late again, so we walked to the office together and talked about the weekend.",
+}
 
 
 def read_manifest(path: str | Path) -> list[dict]:
@@ -49,6 +56,10 @@ def _load(path: str) -> tuple[np.ndarray, int]:
 
 def _round(value, digits=4):
     return None if value is None else round(float(value), digits)
+
+
+def _ratio(similarity: dict, ceiling: dict) -> dict:
+    return {n: _round(similarity[n] / ceiling[n]) if ceiling[n] > 0 else None for n in EMBEDDINGS}
 
 
 class Evaluator:
@@ -111,6 +122,9 @@ class Evaluator:
         clone_audio, clone_rate = apply(spoken.audio, spoken.sample_rate, artifact)
         convert_seconds = time.monotonic() - t0
         clone = self.similarity(held_embedding, self.embed(clone_audio, clone_rate))
+        unseen = self.engine.synthesize(UNSEEN_TEXT.get(language, UNSEEN_TEXT["zh"]), artifact.base_voice, language)
+        unseen_source = self.similarity(held_embedding, self.embed(unseen.audio, unseen.sample_rate))
+        unseen_clone = self.similarity(held_embedding, self.embed(*apply(unseen.audio, unseen.sample_rate, artifact)))
         first_artifact = firsts[0][0] if firsts else artifact
         if first_artifact is artifact:
             first = clone
@@ -141,8 +155,10 @@ class Evaluator:
             "held_out": held["file"],
             "source_voice": artifact.base_voice,
             "similarity": {"clone": clone, "first_voice": first, "ceiling": ceiling, "floor": floor,
-                           "floor_voice": floor_voice, "source": stock_sims[artifact.base_voice]},
-            "clone_over_ceiling": {n: _round(clone[n] / ceiling[n]) if ceiling[n] > 0 else None for n in EMBEDDINGS},
+                           "floor_voice": floor_voice, "source": stock_sims[artifact.base_voice],
+                           "clone_unseen_text": unseen_clone, "source_unseen_text": unseen_source},
+            "clone_over_ceiling": _ratio(clone, ceiling),
+            "clone_unseen_text_over_ceiling": _ratio(unseen_clone, ceiling),
             "asr": {
                 "clone": metrics.intelligibility(self.asr, clone_audio, clone_rate, text, language),
                 "source": metrics.intelligibility(self.asr, *source_audio, text, language),
@@ -191,9 +207,10 @@ def averages(results: list[dict]) -> dict:
             return _round(np.mean(values)) if values else None
 
         entry = {"speakers": len(group)}
-        for kind in ("clone", "first_voice", "ceiling", "floor", "source"):
+        for kind in ("clone", "first_voice", "ceiling", "floor", "source", "clone_unseen_text", "source_unseen_text"):
             entry[kind] = {n: mean(lambda r, k=kind, n=n: r["similarity"][k][n]) for n in EMBEDDINGS}
-        entry["clone_over_ceiling"] = {n: mean(lambda r, n=n: r["clone_over_ceiling"][n]) for n in EMBEDDINGS}
+        for ratio in ("clone_over_ceiling", "clone_unseen_text_over_ceiling"):
+            entry[ratio] = {n: mean(lambda r, k=ratio, n=n: r[k][n]) for n in EMBEDDINGS}
         entry["error_rate"] = {k: mean(lambda r, k=k: r["asr"][k]["error_rate"]) for k in ("clone", "source", "real")}
         entry["f0_mean_abs_semitones"] = mean(lambda r: abs(r["f0"]["f0_mean_semitones"]))
         entry["f0_spread_ratio"] = mean(lambda r: r["f0"]["f0_spread_ratio"])

@@ -10,19 +10,20 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 def _table(report) -> list[str]:
-    lines = ["speaker                  lang  sim(clone/ceiling/floor) resemblyzer | whisper-spk   err clone/src  "
-             "f0 st  first/clone s"]
+    lines = ["speaker                  lang  sim(clone/ceiling/floor) resemblyzer | whisper-spk   "
+             "unseen text res/wsp  err clone/src  f0 st  first/clone s"]
     for r in report["speakers"]:
         s = r["similarity"]
         res = f"{s['clone']['resemblyzer']:.2f}/{s['ceiling']['resemblyzer']:.2f}/{s['floor']['resemblyzer']:.2f}"
         wsp = f"{s['clone']['whisper-spk']:.2f}/{s['ceiling']['whisper-spk']:.2f}/{s['floor']['whisper-spk']:.2f}"
+        unseen = f"{s['clone_unseen_text']['resemblyzer']:.2f}/{s['clone_unseen_text']['whisper-spk']:.2f}"
         err = f"{r['asr']['clone']['error_rate']:.2f}/{r['asr']['source']['error_rate']:.2f}"
         seconds = f"{r['seconds']['first_voice']:.0f}/{r['seconds']['clone']:.0f}"
-        lines.append(f"{r['speaker'][:24]:24s} {r['language']:4s}  {res:>24s} | {wsp:>14s}   {err:>11s}  "
-                     f"{r['f0']['f0_mean_semitones']:+5.1f}  {seconds}")
+        lines.append(f"{r['speaker'][:24]:24s} {r['language']:4s}  {res:>24s} | {wsp:>14s}   {unseen:>19s}  "
+                     f"{err:>11s}  {r['f0']['f0_mean_semitones']:+5.1f}  {seconds}")
     for language, a in report["averages"].items():
-        lines.append(f"average {language}: clone/ceiling resemblyzer {a['clone_over_ceiling']['resemblyzer']}, "
-                     f"whisper-spk {a['clone_over_ceiling']['whisper-spk']}; error rate {a['error_rate']}; "
+        lines.append(f"average {language}: clone/ceiling {a['clone_over_ceiling']} (held-out text), "
+                     f"{a['clone_unseen_text_over_ceiling']} (unseen text); error rate {a['error_rate']}; "
                      f"seconds {a['seconds']}")
     return lines
 
