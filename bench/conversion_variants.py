@@ -1,0 +1,96 @@
+"""Converter options side by side on real speakers: each variant is fitted on every speaker's clips but the last
+(one fixed stock source voice per speaker, no refinement), reads a sentence that no clip says (the evaluation's
+UNSEEN_TEXT) and is compared with the held-out clip on both embeddings; the ASR error of that reading too.
+Prints a table: means over the Chinese speakers, then each speaker.
+
+    .venv/bin/python bench/conversion_variants.py --manifest ../shared/eval/dev/manifest.csv \\
+        --variants '{"default": {}, "per-sound only": {"local_weight": 1.0}}'
+
+Variants are KnnWorldConverter keyword options (voices/conversion/knn.py). The full protocol, with the source voice
+chosen by cross-validation, is `manage.py evaluate_cloning` (docs/cloning.md).
+"""
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "platform")]
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hostsite.settings")
+
+# The source voices the last full evaluation picked for the dev set's speakers; others get the first source of
+# their language and sex (voices.cloning.candidate_voices).
+SOURCES = {"en_librispeech_3752": "am_fenrir", "zh_sparktts_prompt": "zm_yunjian", "zh_aishell1_S0150": "zm_yunxia",
+           "zh_aishell1_S0252": "zf_xiaobei", "zh_aishell1_S0765": "zf_xiaoxiao", "zh_thchs30_A2": "zm_yunxi"}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--manifest", required=True)
+    parser.add_argument("--variants", default='{"default": {}}', help="JSON: name -> KnnWorldConverter options")
+    parser.add_argument("--speakers", nargs="*", default=None)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    variants = json.loads(args.variants)
+    import django
+
+    django.setup()
+    import numpy as np
+    import torch
+    from tqdm import tqdm
+
+    from voices.cloning import MALE_F0_BELOW, author_median_f0, candidate_voices
+    from voices.conversion import ParallelPair
+    from voices.conversion.knn import KnnWorldConverter
+    from voices.engines.base import Reading
+    from voices.evaluation import metrics
+    from voices.evaluation.runner import UNSEEN_TEXT, Evaluator, _load, read_manifest
+
+    torch.set_num_threads(args.threads)
+    evaluator = Evaluator(read_manifest(args.manifest), verify=False)
+    results = {}
+    speakers = evaluator.speakers(args.speakers)
+    for speaker, rows in tqdm(speakers.items(), desc="speakers", file=sys.stderr):
+        language = rows[0]["language"]
+        fitting, held = rows[:-1], rows[-1]
+        clips = [(*_load(r["path"]), r["transcript"]) for r in fitting]
+        voice = SOURCES.get(speaker)
+        if voice is None:
+            f0 = author_median_f0([Reading(a, sr, t, language) for a, sr, t in clips])
+            voice = candidate_voices(evaluator.engine, language, "male" if f0 < MALE_F0_BELOW else "female")[0]
+        held_embedding = evaluator.embed(*_load(held["path"]))
+        pairs = []
+        for audio, rate, text in clips:
+            spoken = evaluator.engine.synthesize(text, voice, language)
+            pairs.append(ParallelPair(spoken.audio, spoken.sample_rate, audio, rate, text, language))
+        text = UNSEEN_TEXT.get(language, UNSEEN_TEXT["zh"])
+        spoken = evaluator.engine.synthesize(text, voice, language)
+
+        def measure(audio, rate, text=text, language=language, held_embedding=held_embedding):
+            return {**evaluator.similarity(held_embedding, evaluator.embed(audio, rate)),
+                    "err": metrics.intelligibility(evaluator.asr, audio, rate, text, language)["error_rate"]}
+
+        row = {"stock source": measure(spoken.audio, spoken.sample_rate)}
+        for name, options in variants.items():
+            converter = KnnWorldConverter(**options)
+            row[name] = measure(*converter.convert(spoken.audio, spoken.sample_rate, converter.fit(pairs)))
+        results[speaker] = (language, voice, row)
+
+    names = ["stock source", *variants]
+    zh = [row for language, _, row in results.values() if language == "zh"]
+    print(f"{'variant':24s} {'zh res':>7s} {'zh wsp':>7s} {'zh err':>7s}  "
+          + "  ".join(f"{s[-10:]:>16s}" for s in results))
+    for name in names:
+        means = [np.mean([r[name][k] for r in zh]) if zh else float("nan")
+                 for k in ("resemblyzer", "whisper-spk", "err")]
+        cells = "  ".join(f"{r[name]['resemblyzer']:.2f}/{r[name]['whisper-spk']:+.2f}/{r[name]['err']:.2f}"
+                          for _, _, r in results.values())
+        print(f"{name[:24]:24s} {means[0]:7.3f} {means[1]:7.3f} {means[2]:7.3f}  {cells}")
+    print("cells: resemblyzer / whisper-spk / ASR error; sources: "
+          + ", ".join(f"{s}={v}" for s, (_, v, _) in results.items()))
+
+
+if __name__ == "__main__":
+    main()
