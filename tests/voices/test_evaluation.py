@@ -76,6 +76,9 @@ def test_intelligibility_pitch_and_times_are_reported(report):
     averages = report["averages"]["zh"]
     assert averages["speakers"] == 1
     assert averages["clone_unseen_text_over_ceiling"] == result["clone_unseen_text_over_ceiling"]
+    ceiling = result["similarity"]["ceiling"]["resemblyzer"]
+    assert averages["ratio_of_means"]["clone_unseen_text"]["resemblyzer"] == pytest.approx(
+        result["similarity"]["clone_unseen_text"]["resemblyzer"] / ceiling, abs=1e-3)
 
 
 def test_the_table_names_both_measures(report):

@@ -59,7 +59,8 @@ def _round(value, digits=4):
 
 
 def _ratio(similarity: dict, ceiling: dict) -> dict:
-    return {n: _round(similarity[n] / ceiling[n]) if ceiling[n] > 0 else None for n in EMBEDDINGS}
+    return {n: _round(similarity[n] / ceiling[n]) if similarity[n] is not None and (ceiling[n] or 0) > 0 else None
+            for n in EMBEDDINGS}
 
 
 class Evaluator:
@@ -211,6 +212,8 @@ def averages(results: list[dict]) -> dict:
             entry[kind] = {n: mean(lambda r, k=kind, n=n: r["similarity"][k][n]) for n in EMBEDDINGS}
         for ratio in ("clone_over_ceiling", "clone_unseen_text_over_ceiling"):
             entry[ratio] = {n: mean(lambda r, k=ratio, n=n: r[k][n]) for n in EMBEDDINGS}
+        # A speaker whose own clips score a low ceiling makes the mean of ratios swing; the ratio of means does not.
+        entry["ratio_of_means"] = {k: _ratio(entry[k], entry["ceiling"]) for k in ("clone", "clone_unseen_text")}
         entry["error_rate"] = {k: mean(lambda r, k=k: r["asr"][k]["error_rate"]) for k in ("clone", "source", "real")}
         entry["f0_mean_abs_semitones"] = mean(lambda r: abs(r["f0"]["f0_mean_semitones"]))
         entry["f0_spread_ratio"] = mean(lambda r: r["f0"]["f0_spread_ratio"])

@@ -22,9 +22,9 @@ def _table(report) -> list[str]:
         lines.append(f"{r['speaker'][:24]:24s} {r['language']:4s}  {res:>24s} | {wsp:>14s}   {unseen:>19s}  "
                      f"{err:>11s}  {r['f0']['f0_mean_semitones']:+5.1f}  {seconds}")
     for language, a in report["averages"].items():
-        lines.append(f"average {language}: clone/ceiling {a['clone_over_ceiling']} (held-out text), "
-                     f"{a['clone_unseen_text_over_ceiling']} (unseen text); error rate {a['error_rate']}; "
-                     f"seconds {a['seconds']}")
+        lines.append(f"average {language}: clone/ceiling (mean of ratios) {a['clone_over_ceiling']} (held-out text), "
+                     f"{a['clone_unseen_text_over_ceiling']} (unseen text); ratio of means "
+                     f"{a['ratio_of_means']}; error rate {a['error_rate']}; seconds {a['seconds']}")
     return lines
 
 
