@@ -41,12 +41,12 @@ def main():
     import torch
     from tqdm import tqdm
 
-    from voices.cloning import MALE_F0_BELOW, author_median_f0, candidate_voices
+    from voices.cloning import author_median_f0, author_sex, candidate_voices
     from voices.conversion import ParallelPair
     from voices.conversion.knn import KnnWorldConverter
     from voices.engines.base import Reading
     from voices.evaluation import metrics
-    from voices.evaluation.runner import UNSEEN_TEXT, Evaluator, _load, read_manifest
+    from voices.evaluation.runner import Evaluator, _load, read_manifest, unseen_text
 
     torch.set_num_threads(args.threads)
     evaluator = Evaluator(read_manifest(args.manifest), verify=False)
@@ -55,17 +55,16 @@ def main():
     for speaker, rows in tqdm(speakers.items(), desc="speakers", file=sys.stderr):
         language = rows[0]["language"]
         fitting, held = rows[:-1], rows[-1]
-        clips = [(*_load(r["path"]), r["transcript"]) for r in fitting]
-        voice = SOURCES.get(speaker)
-        if voice is None:
-            f0 = author_median_f0([Reading(a, sr, t, language) for a, sr, t in clips])
-            voice = candidate_voices(evaluator.engine, language, "male" if f0 < MALE_F0_BELOW else "female")[0]
+        readings = [Reading(*_load(r["path"]), r["transcript"], language) for r in fitting]
+        voice = SOURCES.get(speaker) or candidate_voices(
+            evaluator.engine, language, author_sex(author_median_f0(readings)))[0]
         held_embedding = evaluator.embed(*_load(held["path"]))
         pairs = []
-        for audio, rate, text in clips:
-            spoken = evaluator.engine.synthesize(text, voice, language)
-            pairs.append(ParallelPair(spoken.audio, spoken.sample_rate, audio, rate, text, language))
-        text = UNSEEN_TEXT.get(language, UNSEEN_TEXT["zh"])
+        for reading in readings:
+            spoken = evaluator.engine.synthesize(reading.transcript, voice, language)
+            pairs.append(ParallelPair(spoken.audio, spoken.sample_rate, reading.audio, reading.sample_rate,
+                                      reading.transcript, language))
+        text = unseen_text(language)
         spoken = evaluator.engine.synthesize(text, voice, language)
 
         def measure(audio, rate, text=text, language=language, held_embedding=held_embedding):

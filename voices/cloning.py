@@ -71,6 +71,11 @@ def author_median_f0(readings: list[Reading]) -> float:
     return float(np.median(voiced)) if len(voiced) else 0.0
 
 
+def author_sex(median_f0: float) -> str:
+    """"male" or "female": which stock voices the author is matched with first (no F0 found: "female")."""
+    return "male" if 0 < median_f0 < MALE_F0_BELOW else "female"
+
+
 def candidate_voices(engine, language: str, sex: str) -> list[str]:
     """Stock voices of the language, the author's sex first (the first one the default source)."""
     stock = [v for v in engine.stock_voices() if v.language == language]
@@ -207,8 +212,7 @@ def clone_voice(
     language = _language(readings)
     report(0.0, "Listening to your readings")
     f0 = author_median_f0(readings)
-    sex = "male" if 0 < f0 < MALE_F0_BELOW else "female"
-    candidates = candidate_voices(engine, language, sex)
+    candidates = candidate_voices(engine, language, author_sex(f0))
     cloner = _Cloner(readings, engine, converter, language, deadline, scorer, asr)
     meta = {
         "method": converter.kind,

@@ -37,6 +37,10 @@ UNSEEN_TEXT = {
 }
 
 
+def unseen_text(language: str) -> str:
+    return UNSEEN_TEXT.get(language, UNSEEN_TEXT["zh"])
+
+
 def read_manifest(path: str | Path) -> list[dict]:
     """Rows of a manifest.csv (file, speaker_id, language, transcript, ...), with `path` resolved."""
     path = Path(path)
@@ -123,7 +127,7 @@ class Evaluator:
         clone_audio, clone_rate = apply(spoken.audio, spoken.sample_rate, artifact)
         convert_seconds = time.monotonic() - t0
         clone = self.similarity(held_embedding, self.embed(clone_audio, clone_rate))
-        unseen = self.engine.synthesize(UNSEEN_TEXT.get(language, UNSEEN_TEXT["zh"]), artifact.base_voice, language)
+        unseen = self.engine.synthesize(unseen_text(language), artifact.base_voice, language)
         unseen_source = self.similarity(held_embedding, self.embed(unseen.audio, unseen.sample_rate))
         unseen_clone = self.similarity(held_embedding, self.embed(*apply(unseen.audio, unseen.sample_rate, artifact)))
         first_artifact = firsts[0][0] if firsts else artifact
