@@ -79,15 +79,14 @@ def main():
 
     names = ["stock source", *variants]
     zh = [row for language, _, row in results.values() if language == "zh"]
-    print(f"{'variant':24s} {'zh res':>7s} {'zh wsp':>7s} {'zh err':>7s}  "
-          + "  ".join(f"{s[-10:]:>16s}" for s in results))
+    keys = ("resemblyzer", "whisper-spk", "campplus", "err")
+    print(f"{'variant':24s} {'zh res':>7s} {'zh wsp':>7s} {'zh cam':>7s} {'zh err':>7s}  "
+          + "  ".join(f"{s[-10:]:>22s}" for s in results))
     for name in names:
-        means = [np.mean([r[name][k] for r in zh]) if zh else float("nan")
-                 for k in ("resemblyzer", "whisper-spk", "err")]
-        cells = "  ".join(f"{r[name]['resemblyzer']:.2f}/{r[name]['whisper-spk']:+.2f}/{r[name]['err']:.2f}"
-                          for _, _, r in results.values())
-        print(f"{name[:24]:24s} {means[0]:7.3f} {means[1]:7.3f} {means[2]:7.3f}  {cells}")
-    print("cells: resemblyzer / whisper-spk / ASR error; sources: "
+        means = [np.mean([r[name][k] for r in zh]) if zh else float("nan") for k in keys]
+        cells = "  ".join("/".join(f"{r[name][k]:+.2f}" for k in keys) for _, _, r in results.values())
+        print(f"{name[:24]:24s} " + " ".join(f"{m:7.3f}" for m in means) + f"  {cells}")
+    print("cells: resemblyzer / whisper-spk / campplus / ASR error; sources: "
           + ", ".join(f"{s}={v}" for s, (_, v, _) in results.items()))
 
 

@@ -59,6 +59,7 @@ def test_fitted_data_is_plain_arrays(fitted):
     assert int(fitted["version"]) == KnnWorldConverter.version
     assert fitted["keys"].shape[0] == fitted["deltas"].shape[0] == fitted["key_voiced"].shape[0] > 500
     assert "values" not in fitted  # only kept for the "replace" estimate (replace_weight > 0)
+    assert "match_distance" not in fitted  # only fitted for the distance-scaled local share
     assert all(isinstance(v, np.ndarray) and v.dtype != object for v in fitted.values())
     # B (male) speaks lower than A (female): the fitted F0 transform goes down.
     assert fitted["target_logf0"][0] < fitted["source_logf0"][0]
@@ -66,8 +67,8 @@ def test_fitted_data_is_plain_arrays(fitted):
         KnnWorldConverter().convert(np.zeros(2400, np.float32), 24000, {**fitted, "version": np.array(99)})
 
 
-def test_a_converted_toward_b_is_closer_to_b_on_both_embeddings(engine, fitted):
-    from voices.evaluation.embeddings import ResemblyzerEmbedding, WhisperSpeakerEmbedding
+def test_a_converted_toward_b_is_closer_to_b_on_every_embedding(engine, fitted):
+    from voices.evaluation.embeddings import CamPlusPlusEmbedding, ResemblyzerEmbedding, WhisperSpeakerEmbedding
 
     source = say(engine, HELD, SOURCE)
     converted = KnnWorldConverter().convert(*source, fitted)
@@ -77,7 +78,7 @@ def test_a_converted_toward_b_is_closer_to_b_on_both_embeddings(engine, fitted):
     whisper = WhisperSpeakerEmbedding()
     whisper.fit_cohort([say(engine, FIT[0], v) for v in ("zf_xiaobei", "zm_yunxi", "zf_xiaoyi", "zm_yunyang")]
                        + [say(engine, FIT[1], v) for v in (SOURCE, TARGET, "zf_xiaoni", "zm_yunxia")])
-    for embedding in (ResemblyzerEmbedding(), whisper):
+    for embedding in (ResemblyzerEmbedding(), whisper, CamPlusPlusEmbedding()):
         ref = embedding.embed(*reference)
         before = embedding.similarity(embedding.embed(*source), ref)
         after = embedding.similarity(embedding.embed(*converted), ref)
@@ -95,3 +96,24 @@ def test_converted_speech_stays_intelligible(engine, fitted):
     converted = KnnWorldConverter().convert(*say(engine, HELD, SOURCE), fitted)
     heard = asr.transcribe(*converted, "zh").text
     assert compare(HELD, heard, "zh").pinyin_error <= 0.3, heard
+
+
+def test_the_local_share_falls_to_the_global_difference_when_neighbours_are_far(engine):
+    """match_distance = inf: every frame takes its neighbours' own difference (local_weight 1 on every frame);
+    0: every frame takes the global one (local_weight 0). The fitted distance lies between the two."""
+    pairs = [ParallelPair(*say(engine, t, SOURCE), *say(engine, t, TARGET), t, "zh") for t in FIT]
+    fitted = KnnWorldConverter(local_weight=1.0, local_by_distance=True).fit(pairs)
+    assert 0 < float(fitted["match_distance"]) < np.inf
+    source = say(engine, HELD, SOURCE)
+    constant = {k: v for k, v in fitted.items() if k not in ("match_distance", "distance_power")}
+    converter = KnnWorldConverter()
+
+    def convert(data):
+        return converter.convert(*source, data)[0]
+
+    local_only = convert(constant)
+    global_only = convert({**constant, "local_weight": np.array(0.0)})
+    assert np.array_equal(convert({**fitted, "match_distance": np.array(np.inf)}), local_only)
+    assert np.allclose(convert({**fitted, "match_distance": np.array(0.0)}), global_only, atol=1e-4)
+    adaptive = convert(fitted)
+    assert not np.allclose(adaptive, local_only, atol=1e-3) and not np.allclose(adaptive, global_only, atol=1e-3)

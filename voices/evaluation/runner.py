@@ -3,7 +3,7 @@
 For every speaker with at least two clips: clone from all clips but the last, then speak the last clip's transcript
 with the clone and compare with the real last clip:
 
-- similarity on two unrelated speaker embeddings (evaluation/embeddings.py) of: the clone (final and first voice),
+- similarity on three unrelated speaker embeddings (evaluation/embeddings.py) of: the clone (final and first voice),
   the ceiling (real held-out vs each real fitting clip, mean), the floor (the best stock voice of the language
   reading the same text), and the clone's own stock source voice before conversion;
 - the same for the clone and its source reading a sentence that no clip says (UNSEEN_TEXT): the ceiling compares
@@ -28,9 +28,9 @@ import numpy as np
 
 from ..conversion import apply
 from . import metrics
-from .embeddings import ResemblyzerEmbedding, WhisperSpeakerEmbedding
+from .embeddings import CamPlusPlusEmbedding, ResemblyzerEmbedding, WhisperSpeakerEmbedding
 
-EMBEDDINGS = ("resemblyzer", "whisper-spk")
+EMBEDDINGS = ("resemblyzer", "whisper-spk", "campplus")
 UNSEEN_TEXT = {
     "zh": "今天下午我们去公园散步，顺便看看新开的那家书店，听说里面的咖啡也很好喝。",
     "en": "The morning train was late again, so we walked to the office together and talked about the weekend.",
@@ -85,7 +85,8 @@ class Evaluator:
 
             asr = load_backend("ASR")
         self.asr = asr
-        self.embeddings = {"resemblyzer": ResemblyzerEmbedding(), "whisper-spk": WhisperSpeakerEmbedding()}
+        self.embeddings = {"resemblyzer": ResemblyzerEmbedding(), "whisper-spk": WhisperSpeakerEmbedding(),
+                           "campplus": CamPlusPlusEmbedding()}
         self.log(f"Fitting the whisper-spk cohort on {len(rows)} real clips")
         self.embeddings["whisper-spk"].fit_cohort([_load(r["path"]) for r in rows])
 

@@ -8,19 +8,21 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+SHORT = {"resemblyzer": "res", "whisper-spk": "wsp", "campplus": "cam"}
+
 
 def _table(report) -> list[str]:
-    lines = ["speaker                  lang  sim(clone/ceiling/floor) resemblyzer | whisper-spk   "
-             "unseen text res/wsp  err clone/src  f0 st  first/clone s"]
+    names = report["embeddings"]
+    head = " | ".join(f"{SHORT.get(n, n)} clone/ceil/floor/unseen text" for n in names)
+    lines = [f"{'speaker':24s} lang  {head}  err clone/src  f0 st  first/clone s"]
     for r in report["speakers"]:
         s = r["similarity"]
-        res = f"{s['clone']['resemblyzer']:.2f}/{s['ceiling']['resemblyzer']:.2f}/{s['floor']['resemblyzer']:.2f}"
-        wsp = f"{s['clone']['whisper-spk']:.2f}/{s['ceiling']['whisper-spk']:.2f}/{s['floor']['whisper-spk']:.2f}"
-        unseen = f"{s['clone_unseen_text']['resemblyzer']:.2f}/{s['clone_unseen_text']['whisper-spk']:.2f}"
+        cells = " | ".join(f"{s['clone'][n]:+.2f}/{s['ceiling'][n]:+.2f}/{s['floor'][n]:+.2f}/"
+                           f"{s['clone_unseen_text'][n]:+.2f}".rjust(len(SHORT.get(n, n)) + 29) for n in names)
         err = f"{r['asr']['clone']['error_rate']:.2f}/{r['asr']['source']['error_rate']:.2f}"
         seconds = f"{r['seconds']['first_voice']:.0f}/{r['seconds']['clone']:.0f}"
-        lines.append(f"{r['speaker'][:24]:24s} {r['language']:4s}  {res:>24s} | {wsp:>14s}   {unseen:>19s}  "
-                     f"{err:>11s}  {r['f0']['f0_mean_semitones']:+5.1f}  {seconds}")
+        lines.append(f"{r['speaker'][:24]:24s} {r['language']:4s}  {cells}  {err:>13s}  "
+                     f"{r['f0']['f0_mean_semitones']:+5.1f}  {seconds}")
     for language, a in report["averages"].items():
         lines.append(f"average {language}: clone/ceiling (mean of ratios) {a['clone_over_ceiling']} (held-out text), "
                      f"{a['clone_unseen_text_over_ceiling']} (unseen text); ratio of means "
