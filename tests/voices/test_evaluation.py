@@ -86,3 +86,23 @@ def test_the_table_names_both_measures(report):
 
     lines = _table(report)
     assert "unseen text" in lines[0] and lines[1].startswith("author") and lines[-1].startswith("average all")
+
+
+def test_the_clone_is_placed_between_strangers_and_the_ceiling(report):
+    """`strangers` = real clips of different speakers (here the author's two clips against the other voice's)."""
+    from voices.evaluation.runner import above_strangers
+
+    strangers = report["strangers"]["zh"]
+    assert set(strangers) == set(EMBEDDINGS)
+    averages = report["averages"]["zh"]
+    assert averages["strangers"] == strangers
+    for name in ("resemblyzer", "campplus"):  # two voices are further apart than one voice's two sentences
+        assert strangers[name] < averages["ceiling"][name] - 0.1, (name, strangers, averages["ceiling"])
+    placed = averages["above_strangers"]["clone_unseen_text"]
+    for name in EMBEDDINGS:
+        clone, ceiling = averages["clone_unseen_text"][name], averages["ceiling"][name]
+        expected = (clone - strangers[name]) / (ceiling - strangers[name])
+        assert placed[name] == pytest.approx(expected, abs=1e-3)
+    same = {n: 0.5 for n in EMBEDDINGS}
+    assert above_strangers(same, same, same) == {n: None for n in EMBEDDINGS}  # no room between: no position
+    assert "all" in report["averages"] and "above_strangers" not in report["averages"]["all"]

@@ -15,6 +15,11 @@ with the clone and compare with the real last clip:
 - time to the first voice and to the refined one.
 
 Then the averages per language and overall; `clone/ceiling` is the mean of per-speaker ratios.
+
+The embeddings score strangers on different scales (Resemblyzer ~0.55, CAM++ ~0.35, whisper-spk ~0), so a ratio to
+the ceiling flatters the ones with a high floor. The report therefore also gives, per language, the mean similarity
+of real clips of *different* speakers (`strangers`) and the clone's position between strangers and the ceiling:
+(clone - strangers) / (ceiling - strangers), 0 = a stranger, 1 = the author's own other recordings.
 """
 
 from __future__ import annotations
@@ -89,6 +94,19 @@ class Evaluator:
                            "campplus": CamPlusPlusEmbedding()}
         self.log(f"Fitting the whisper-spk cohort on {len(rows)} real clips")
         self.embeddings["whisper-spk"].fit_cohort([_load(r["path"]) for r in rows])
+
+    def strangers(self) -> dict[str, dict[str, float]]:
+        """Per language: mean similarity between real clips of different speakers, per embedding (once per run)."""
+        if getattr(self, "_strangers", None) is None:
+            vectors = [(r["speaker_id"], r["language"], self.embed(*_load(r["path"]))) for r in self.rows]
+            pairs: dict[str, list[dict]] = {}
+            for i, (speaker_a, language_a, a) in enumerate(vectors):
+                for speaker_b, language_b, b in vectors[i + 1 :]:
+                    if speaker_a != speaker_b and language_a == language_b:
+                        pairs.setdefault(language_a, []).append(self.similarity(a, b))
+            self._strangers = {language: {n: _round(np.mean([p[n] for p in found])) for n in EMBEDDINGS}
+                               for language, found in pairs.items()}
+        return self._strangers
 
     def embed(self, audio, rate) -> dict[str, np.ndarray]:
         return {name: e.embed(audio, rate) for name, e in self.embeddings.items()}
@@ -197,11 +215,22 @@ class Evaluator:
         return self.report(results)
 
     def report(self, results: list[dict]) -> dict:
-        return {"speakers": results, "averages": averages(results), "embeddings": list(EMBEDDINGS),
-                "budget_seconds": self.budget_s}
+        strangers = self.strangers()
+        return {"speakers": results, "averages": averages(results, strangers), "embeddings": list(EMBEDDINGS),
+                "strangers": strangers, "budget_seconds": self.budget_s}
 
 
-def averages(results: list[dict]) -> dict:
+def above_strangers(value: dict, ceiling: dict, strangers: dict | None) -> dict:
+    """Where `value` lies between strangers (0) and the ceiling (1), per embedding; None without a stranger pair."""
+    out = {}
+    for n in EMBEDDINGS:
+        floor = (strangers or {}).get(n)
+        ok = None not in (value[n], ceiling[n], floor) and ceiling[n] - floor > 1e-6
+        out[n] = _round((value[n] - floor) / (ceiling[n] - floor)) if ok else None
+    return out
+
+
+def averages(results: list[dict], strangers: dict | None = None) -> dict:
     out = {}
     for language in sorted({r["language"] for r in results}) + ["all"]:
         group = [r for r in results if language in ("all", r["language"])]
@@ -219,6 +248,10 @@ def averages(results: list[dict]) -> dict:
             entry[ratio] = {n: mean(lambda r, k=ratio, n=n: r[k][n]) for n in EMBEDDINGS}
         # A speaker whose own clips score a low ceiling makes the mean of ratios swing; the ratio of means does not.
         entry["ratio_of_means"] = {k: _ratio(entry[k], entry["ceiling"]) for k in ("clone", "clone_unseen_text")}
+        if language != "all":
+            entry["strangers"] = (strangers or {}).get(language)
+            entry["above_strangers"] = {k: above_strangers(entry[k], entry["ceiling"], entry["strangers"])
+                                        for k in ("clone", "clone_unseen_text", "source_unseen_text")}
         entry["error_rate"] = {k: mean(lambda r, k=k: r["asr"][k]["error_rate"]) for k in ("clone", "source", "real")}
         entry["f0_mean_abs_semitones"] = mean(lambda r: abs(r["f0"]["f0_mean_semitones"]))
         entry["f0_spread_ratio"] = mean(lambda r: r["f0"]["f0_spread_ratio"])

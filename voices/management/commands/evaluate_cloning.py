@@ -27,6 +27,9 @@ def _table(report) -> list[str]:
         lines.append(f"average {language}: clone/ceiling (mean of ratios) {a['clone_over_ceiling']} (held-out text), "
                      f"{a['clone_unseen_text_over_ceiling']} (unseen text); ratio of means "
                      f"{a['ratio_of_means']}; error rate {a['error_rate']}; seconds {a['seconds']}")
+        if a.get("above_strangers"):
+            lines.append(f"  {language}: strangers (different speakers, real clips) {a['strangers']}; clone between "
+                         f"strangers (0) and ceiling (1), unseen text {a['above_strangers']['clone_unseen_text']}")
     return lines
 
 
