@@ -58,7 +58,7 @@ def main():
         readings = [Reading(*_load(r["path"]), r["transcript"], language) for r in fitting]
         voice = SOURCES.get(speaker) or candidate_voices(
             evaluator.engine, language, author_sex(author_median_f0(readings)))[0]
-        held_embedding = evaluator.embed(*_load(held["path"]))
+        held_embedding = evaluator.embed_real(held)
         pairs = []
         for reading in readings:
             spoken = evaluator.engine.synthesize(reading.transcript, voice, language)

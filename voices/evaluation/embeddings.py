@@ -12,8 +12,9 @@
   speaker 0.88 mean (min 0.78), different speakers 0.35 mean (max 0.57): every same-speaker pair above every
   different-speaker pair. The closest thing here to an independent speaker-verification judge.
 
-None is the project's judge; both are here to be reported side by side. The conversion never scores or
-optimises either of them (it matches spectral frames of one voice against the same voice).
+None is the project's judge; all three are reported side by side. The conversion matches spectral frames of one
+voice against the same voice; the refinement chooses the source voice with Resemblyzer (the product's speaker
+encoder), so Resemblyzer is the one the method selects on. Nothing scores or optimises whisper-spk or CAM++.
 """
 
 from __future__ import annotations

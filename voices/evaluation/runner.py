@@ -94,11 +94,19 @@ class Evaluator:
                            "campplus": CamPlusPlusEmbedding()}
         self.log(f"Fitting the whisper-spk cohort on {len(rows)} real clips")
         self.embeddings["whisper-spk"].fit_cohort([_load(r["path"]) for r in rows])
+        self._real: dict[str, dict[str, np.ndarray]] = {}
+        self._strangers: dict[str, dict[str, float]] | None = None
+
+    def embed_real(self, row: dict) -> dict[str, np.ndarray]:
+        """The embeddings of a manifest clip, computed once per run (ceilings and strangers reuse them)."""
+        if row["path"] not in self._real:
+            self._real[row["path"]] = self.embed(*_load(row["path"]))
+        return self._real[row["path"]]
 
     def strangers(self) -> dict[str, dict[str, float]]:
         """Per language: mean similarity between real clips of different speakers, per embedding (once per run)."""
-        if getattr(self, "_strangers", None) is None:
-            vectors = [(r["speaker_id"], r["language"], self.embed(*_load(r["path"]))) for r in self.rows]
+        if self._strangers is None:
+            vectors = [(r["speaker_id"], r["language"], self.embed_real(r)) for r in self.rows]
             pairs: dict[str, list[dict]] = {}
             for i, (speaker_a, language_a, a) in enumerate(vectors):
                 for speaker_b, language_b, b in vectors[i + 1 :]:
@@ -127,12 +135,12 @@ class Evaluator:
         language = rows[0]["language"]
         fitting, held = rows[:-1], rows[-1]
         held_audio, held_rate = _load(held["path"])
-        held_embedding = self.embed(held_audio, held_rate)
+        held_embedding = self.embed_real(held)
         text = held["transcript"]
         readings = [Reading(*_load(r["path"]), r["transcript"], r["language"]) for r in fitting]
 
         # The ceiling: real vs real.
-        fitting_sims = [self.similarity(held_embedding, self.embed(*_load(r["path"]))) for r in fitting]
+        fitting_sims = [self.similarity(held_embedding, self.embed_real(r)) for r in fitting]
         ceiling = {name: _round(np.mean([s[name] for s in fitting_sims])) for name in EMBEDDINGS}
 
         # Clone.
