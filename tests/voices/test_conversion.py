@@ -60,6 +60,10 @@ def test_fitted_data_is_plain_arrays(fitted):
     assert fitted["keys"].shape[0] == fitted["deltas"].shape[0] == fitted["key_voiced"].shape[0] > 500
     assert "values" not in fitted  # only kept for the "replace" estimate (replace_weight > 0)
     assert "match_distance" not in fitted  # only fitted for the distance-scaled local share
+    # The author's own fine detail: mel-cepstral orders from 12 up, one row per key.
+    assert int(fitted["detail_from"]) == 12 and fitted["detail"].shape == (len(fitted["keys"]), world.ORDER + 1 - 12)
+    with pytest.raises(ValueError):
+        KnnWorldConverter(author_detail_from=world.ORDER + 1)
     assert all(isinstance(v, np.ndarray) and v.dtype != object for v in fitted.values())
     # B (male) speaks lower than A (female): the fitted F0 transform goes down.
     assert fitted["target_logf0"][0] < fitted["source_logf0"][0]
@@ -117,3 +121,22 @@ def test_the_local_share_falls_to_the_global_difference_when_neighbours_are_far(
     assert np.allclose(convert({**fitted, "match_distance": np.array(0.0)}), global_only, atol=1e-4)
     adaptive = convert(fitted)
     assert not np.allclose(adaptive, local_only, atol=1e-3) and not np.allclose(adaptive, global_only, atol=1e-3)
+
+
+def test_the_author_detail_replaces_only_the_high_orders(engine, fitted):
+    """Without its `detail` arrays a voice converts exactly as one fitted with author_detail_from=0; with them, the
+    broad envelope (the words) is the same and only the fine detail moves toward the author's."""
+    pairs = [ParallelPair(*say(engine, t, SOURCE), *say(engine, t, TARGET), t, "zh") for t in FIT]
+    plain = KnnWorldConverter(author_detail_from=0).fit(pairs)
+    assert "detail" not in plain and "detail_from" not in plain
+    source = say(engine, HELD, SOURCE)
+    converter = KnnWorldConverter()
+    without = {k: v for k, v in fitted.items() if k not in ("detail", "detail_from")}
+    assert np.array_equal(converter.convert(*source, without)[0], converter.convert(*source, plain)[0])
+    detailed = world.analyze(*converter.convert(*source, fitted))
+    broad = world.analyze(*converter.convert(*source, plain))
+    frames = min(len(detailed.mcep), len(broad.mcep))
+    low = np.abs(detailed.mcep[:frames, 1:12] - broad.mcep[:frames, 1:12]).mean()
+    high = np.abs(detailed.mcep[:frames, 12:] - broad.mcep[:frames, 12:]).mean()
+    # Relative to their size: the high orders change much more than the low ones.
+    assert high / np.abs(broad.mcep[:frames, 12:]).mean() > 2 * low / np.abs(broad.mcep[:frames, 1:12]).mean()
