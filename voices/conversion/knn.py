@@ -14,9 +14,9 @@ another occurrence of the same sound usually is (a sound the readings do not cov
 overall difference instead, in proportion (`local_by_distance`); by default half of every frame's difference is the
 overall one, which keeps it intelligible when the readings cover few sounds. The fine detail (mel-cepstral orders
 from `author_detail_from`, default 12: voice quality and channel, little of the words) is the neighbours' own author
-envelopes outright. Mode
-"replace" takes the neighbours' author envelopes outright (closer on paper, garbled with little data: see
-docs/cloning.md). F0 follows the author's log-F0 mean and spread, the pace the author's; WORLD resynthesizes.
+envelopes outright. Mode "replace" takes the neighbours' author envelopes outright for every order (closer on
+paper, garbled with little data: see docs/cloning.md). F0 follows the author's log-F0 mean and spread, the pace the
+author's; WORLD resynthesizes.
 """
 
 from __future__ import annotations

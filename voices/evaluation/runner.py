@@ -68,8 +68,8 @@ def _round(value, digits=4):
 
 
 def _ratio(similarity: dict, ceiling: dict) -> dict:
-    return {n: _round(similarity[n] / ceiling[n]) if similarity[n] is not None and (ceiling[n] or 0) > 0 else None
-            for n in EMBEDDINGS}
+    """similarity / ceiling per embedding: the position between 0 and the ceiling (None for a ceiling <= 0)."""
+    return above_strangers(similarity, ceiling, dict.fromkeys(EMBEDDINGS, 0.0))
 
 
 class Evaluator:
@@ -233,7 +233,7 @@ def above_strangers(value: dict, ceiling: dict, strangers: dict | None) -> dict:
     out = {}
     for n in EMBEDDINGS:
         floor = (strangers or {}).get(n)
-        ok = None not in (value[n], ceiling[n], floor) and ceiling[n] - floor > 1e-6
+        ok = None not in (value[n], ceiling[n], floor) and ceiling[n] - floor > 0
         out[n] = _round((value[n] - floor) / (ceiling[n] - floor)) if ok else None
     return out
 
