@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import world
+from . import contours, world
 from .base import BaseConverter, ConversionError, Deadline, ParallelPair, ProgressCallback
 
 logger = logging.getLogger(__name__)
@@ -96,6 +96,8 @@ class KnnWorldConverter(BaseConverter):
         distance_power: float = 2.0,
         replace_weight: float = 0.0,
         author_detail_from: int = 12,
+        contour_k: int = 8,
+        contour_smooth: int = 11,
         whisper_dir: str | None = None,
         threads: int = 2,
     ):
@@ -114,6 +116,10 @@ class KnnWorldConverter(BaseConverter):
         if not 0 <= author_detail_from <= world.ORDER:
             raise ValueError(f"author_detail_from is a mel-cepstral order within [0, {world.ORDER}] (0: off)")
         self.author_detail_from = int(author_detail_from)
+        if contour_k < 0:
+            raise ValueError("contour_k is a neighbour count (0: the engine's own contours, log-F0 mean/spread only)")
+        self.contour_k = int(contour_k)
+        self.contour_smooth = int(contour_smooth)
         if not 0.0 <= local_weight <= 1.0:
             raise ValueError("local_weight is within [0, 1]")
         self.local_weight = float(local_weight)
@@ -184,6 +190,7 @@ class KnnWorldConverter(BaseConverter):
             raise ConversionError("No parallel pairs to learn from")
         deadline = deadline or Deadline(None)
         keys, values, deltas, bap, key_voiced, src_f0, tgt_f0, distances = [], [], [], [], [], [], [], []
+        contour_pairs = []
         source_frames = target_frames = 0
         for index, pair in enumerate(pairs):
             source = world.trim_silence(world.resample(pair.source, pair.source_rate, world.SAMPLE_RATE),
@@ -201,6 +208,7 @@ class KnnWorldConverter(BaseConverter):
             key_voiced.append(fs.voiced)
             src_f0.append(fs.f0)
             tgt_f0.append(ft.f0)
+            contour_pairs.append((fs.f0, fs.mcep[:, 0], ft.f0[mapping], ft.mcep[mapping, 0]))
             if progress:
                 progress((index + 1) / len(pairs), f"Aligned reading {index + 1} of {len(pairs)}")
         keys = np.concatenate(keys)
@@ -211,6 +219,10 @@ class KnnWorldConverter(BaseConverter):
         normalized = ((keys - mean) / std).astype(np.float16)
         source_stats = world.log_f0_stats(np.concatenate(src_f0))
         target_stats = world.log_f0_stats(np.concatenate(tgt_f0))
+        f0_scale = target_stats[1] / source_stats[1] if source_stats[1] and target_stats[1] else 1.0
+        contour_table = contours.fit_table(
+            [contours.keys(f0, energy) for f0, energy, _, _ in contour_pairs],
+            [contours.offsets(*pair, f0_scale=f0_scale) for pair in contour_pairs]) if self.contour_k else {}
         return {
             "version": np.array(self.version, dtype=np.int64),
             "keys": normalized,
@@ -236,6 +248,9 @@ class KnnWorldConverter(BaseConverter):
             "use_target": np.array([self.energy == "target", self.aperiodicity == "target"], dtype=np.bool_),
             "context": np.array(self.context, dtype=np.int64),
             "alignment_distance": np.array(distances, dtype=np.float64),
+            # The author's F0 and energy contours, sound by sound (voices.conversion.contours); absent: the engine's.
+            **({**contour_table, "contour_options": np.array([self.contour_k, self.contour_smooth], dtype=np.int64)}
+               if contour_table else {}),
             # The author's pace relative to the engine's (>1: slower), applied by stretching frames in time.
             "time_scale": np.array(
                 np.clip(target_frames / max(source_frames, 1), *TIME_SCALE_RANGE) if self.rate else 1.0,
@@ -320,6 +335,11 @@ class KnnWorldConverter(BaseConverter):
                 ap[rows] = world.decode_aperiodicity(data["bap"][nearest].mean(axis=1))
         out[:, first:] = _smooth(out[:, first:], smooth)
         f0 = world.transform_f0(feats.f0, tuple(data["source_logf0"]), tuple(data["target_logf0"]))
+        if "contour_keys" in data:
+            contour_k, contour_smooth = (int(v) for v in data["contour_options"])
+            offset = contours.predict(feats.f0, feats.mcep[:, 0], data, contour_k, contour_smooth)
+            f0 = np.where(f0 > 0, f0 * np.exp(offset[:, 0]), 0.0)
+            out[:, 0] += offset[:, 1]
         scale = float(data.get("time_scale", 1.0))
         length = len(source)
         if abs(scale - 1.0) > 0.02:  # the author's pace: repeat or drop 5 ms frames evenly (WORLD keeps pitch)
