@@ -49,7 +49,11 @@ def test_the_converter_moves_the_contours_toward_the_authors(kokoro_engine):
     from test_conversion import FIT, HELD, SOURCE, TARGET, say
 
     pairs = [ParallelPair(*say(kokoro_engine, t, SOURCE), *say(kokoro_engine, t, TARGET), t, "zh") for t in FIT]
-    fitted = KnnWorldConverter().fit(pairs)
+    # Three short sentences: under 20 s of readings, so the offsets count in proportion by default.
+    seconds = sum(len(world.trim_silence(*say(kokoro_engine, t, TARGET))) for t in FIT) / 24000
+    assert float(KnnWorldConverter().fit(pairs)["contour_weight"]) == pytest.approx(seconds / 20, abs=0.02)
+    fitted = KnnWorldConverter(contour_full_seconds=1.0).fit(pairs)
+    assert float(fitted["contour_weight"]) == 1.0
     plain = KnnWorldConverter(contour_k=0).fit(pairs)
     assert "contour_keys" not in plain and fitted["contour_keys"].shape[0] == fitted["keys"].shape[0]
     assert fitted["contour_keys"].dtype == np.float16 and tuple(fitted["contour_options"]) == (8, 11)
@@ -65,3 +69,5 @@ def test_the_converter_moves_the_contours_toward_the_authors(kokoro_engine):
     both = (shaped.f0 > 0) & (unshaped.f0 > 0)
     moved = np.abs(np.log(shaped.f0[both]) - np.log(unshaped.f0[both]))
     assert 0.01 < np.median(moved) < 0.3  # semitone-scale changes, not a different pitch altogether
+    # A zero weight (no readings to speak of) is the engine's own contours again.
+    assert np.allclose(converter.convert(*source, {**fitted, "contour_weight": np.array(0.0)})[0], flat, atol=1e-6)

@@ -15,7 +15,8 @@ overall difference instead, in proportion (`local_by_distance`); by default half
 overall one, which keeps it intelligible when the readings cover few sounds. The fine detail (mel-cepstral orders
 from `author_detail_from`, default 12: voice quality and channel, little of the words) is the neighbours' own author
 envelopes outright. Mode "replace" takes the neighbours' author envelopes outright for every order (closer on
-paper, garbled with little data: see docs/cloning.md). F0 follows the author's log-F0 mean and spread, the pace the
+paper, garbled with little data: see docs/cloning.md). F0 follows the author's log-F0 mean and spread, and the F0
+and energy contours the author's own departures from the engine's for each sound (`contours`); the pace is the
 author's; WORLD resynthesizes.
 """
 
@@ -98,6 +99,7 @@ class KnnWorldConverter(BaseConverter):
         author_detail_from: int = 12,
         contour_k: int = 8,
         contour_smooth: int = 11,
+        contour_full_seconds: float = 20.0,
         whisper_dir: str | None = None,
         threads: int = 2,
     ):
@@ -120,6 +122,7 @@ class KnnWorldConverter(BaseConverter):
             raise ValueError("contour_k is a neighbour count (0: the engine's own contours, log-F0 mean/spread only)")
         self.contour_k = int(contour_k)
         self.contour_smooth = int(contour_smooth)
+        self.contour_full_seconds = float(contour_full_seconds)
         if not 0.0 <= local_weight <= 1.0:
             raise ValueError("local_weight is within [0, 1]")
         self.local_weight = float(local_weight)
@@ -251,6 +254,11 @@ class KnnWorldConverter(BaseConverter):
             # The author's F0 and energy contours, sound by sound (voices.conversion.contours); absent: the engine's.
             **({**contour_table, "contour_options": np.array([self.contour_k, self.contour_smooth], dtype=np.int64)}
                if contour_table else {}),
+            # A table from a few seconds covers few contour shapes, and its offsets garble short sentences (tones):
+            # they count in full only from `contour_full_seconds` of readings (what enrollment asks for) up.
+            **({"contour_weight": np.array(min(1.0, target_frames / world.FRAMES_PER_SECOND
+                                                   / max(self.contour_full_seconds, 1e-9)), dtype=np.float64)}
+               if contour_table else {}),
             # The author's pace relative to the engine's (>1: slower), applied by stretching frames in time.
             "time_scale": np.array(
                 np.clip(target_frames / max(source_frames, 1), *TIME_SCALE_RANGE) if self.rate else 1.0,
@@ -338,6 +346,7 @@ class KnnWorldConverter(BaseConverter):
         if "contour_keys" in data:
             contour_k, contour_smooth = (int(v) for v in data["contour_options"])
             offset = contours.predict(feats.f0, feats.mcep[:, 0], data, contour_k, contour_smooth)
+            offset *= float(data.get("contour_weight", 1.0))
             f0 = np.where(f0 > 0, f0 * np.exp(offset[:, 0]), 0.0)
             out[:, 0] += offset[:, 1]
         scale = float(data.get("time_scale", 1.0))
