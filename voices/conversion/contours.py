@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .frames import moving_average, nearest_keys, stack_context
+
 CONTEXT = (-20, -10, -5, 0, 5, 10, 20)  # 5 ms frames
 
 
@@ -27,10 +29,8 @@ def relative_log_f0(f0: np.ndarray) -> np.ndarray:
 
 def keys(f0: np.ndarray, energy: np.ndarray) -> np.ndarray:
     """[T, 3 * len(CONTEXT)]: relative log F0, relative energy (c0) and voicing at the CONTEXT offsets."""
-    from .knn import _stack_context
-
     columns = (relative_log_f0(f0), energy - energy.mean(), (f0 > 0).astype(np.float64))
-    return np.concatenate([_stack_context(c[:, None], CONTEXT) for c in columns], axis=1)
+    return np.concatenate([stack_context(c[:, None], CONTEXT) for c in columns], axis=1)
 
 
 def offsets(source_f0: np.ndarray, source_energy: np.ndarray, target_f0: np.ndarray, target_energy: np.ndarray,
@@ -51,8 +51,6 @@ def fit_table(key_rows: list[np.ndarray], offset_rows: list[np.ndarray]) -> dict
 
 def predict(f0: np.ndarray, energy: np.ndarray, data: dict[str, np.ndarray], k: int, smooth: int) -> np.ndarray:
     """[T, 2] offsets (log F0, energy) for the engine's frames of a new sentence."""
-    from .knn import KnnWorldConverter, _smooth
-
     query = ((keys(f0, energy) - data["contour_key_mean"]) / data["contour_key_std"]).astype(np.float32)
-    nearest, _ = KnnWorldConverter._nearest(query, data["contour_keys"].astype(np.float32), k)
-    return _smooth(data["contour_offsets"][nearest].mean(axis=1), smooth)
+    nearest, _ = nearest_keys(query, data["contour_keys"].astype(np.float32), k)
+    return moving_average(data["contour_offsets"][nearest].mean(axis=1), smooth)

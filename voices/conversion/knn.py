@@ -32,6 +32,7 @@ import numpy as np
 
 from . import contours, world
 from .base import BaseConverter, ConversionError, Deadline, ParallelPair, ProgressCallback
+from .frames import moving_average, nearest_keys, stack_context
 
 logger = logging.getLogger(__name__)
 TIME_SCALE_RANGE = (0.75, 1.35)
@@ -60,23 +61,6 @@ def _whisper_dir(option: str | None) -> Path:
     from ..assets import model_path
 
     return model_path("whisper-base")
-
-
-def _stack_context(x: np.ndarray, offsets: tuple[int, ...]) -> np.ndarray:
-    """Frames stacked with their neighbours at `offsets` (edges repeated): [T, D] -> [T, D * len(offsets)]."""
-    T = len(x)
-    index = np.clip(np.arange(T)[:, None] + np.asarray(offsets)[None, :], 0, T - 1)
-    return x[index].reshape(T, -1)
-
-
-def _smooth(x: np.ndarray, width: int) -> np.ndarray:
-    """Moving average over time (odd `width` frames, edges repeated)."""
-    if width <= 1 or len(x) < 2:
-        return x
-    pad = width // 2
-    padded = np.concatenate([np.repeat(x[:1], pad, 0), x, np.repeat(x[-1:], pad, 0)])
-    kernel = np.ones(width) / width
-    return np.stack([np.convolve(padded[:, d], kernel, mode="valid") for d in range(x.shape[1])], axis=1)
 
 
 class KnnWorldConverter(BaseConverter):
@@ -133,7 +117,7 @@ class KnnWorldConverter(BaseConverter):
 
     # -- features ----------------------------------------------------------------------------------------------------
     def _keys(self, mcep: np.ndarray) -> np.ndarray:
-        return _stack_context(mcep[:, 1 : self.key_order + 1], self.context).astype(np.float32)
+        return stack_context(mcep[:, 1 : self.key_order + 1], self.context).astype(np.float32)
 
     def _content(self, audio24k: np.ndarray) -> np.ndarray:
         """Whisper-base last-layer encoder outputs, one per 20 ms, L2-normalised (windows of 25 s: Whisper's is 30)."""
@@ -267,26 +251,6 @@ class KnnWorldConverter(BaseConverter):
         }
 
     # -- convert -----------------------------------------------------------------------------------------------------
-    @staticmethod
-    def _nearest(query: np.ndarray, keys: np.ndarray, k: int, chunk: int = 512,
-                 exclude: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Indices [Q, k] of the k nearest keys (Euclidean) of each query row, and their mean squared distance [Q].
-        With `exclude`, the query is the keys themselves and keys within `exclude` frames of a row do not count."""
-        k = min(k, len(keys))
-        key_norms = (keys**2).sum(1)
-        out = np.empty((len(query), k), dtype=np.int64)
-        distance = np.empty(len(query), dtype=np.float64)
-        for start in range(0, len(query), chunk):
-            q = query[start : start + chunk]
-            d = key_norms[None, :] - 2.0 * (q @ keys.T) + (q**2).sum(1)[:, None]
-            if exclude is not None:
-                rows = np.arange(start, start + len(q))[:, None]
-                d[np.abs(rows - np.arange(len(keys))[None, :]) <= exclude] = np.inf
-            part = np.argpartition(d, k - 1, axis=1)[:, :k]
-            out[start : start + chunk] = part
-            distance[start : start + chunk] = np.maximum(np.take_along_axis(d, part, 1), 0.0).mean(1)
-        return out, distance
-
     def _match_distance(self, keys: np.ndarray, voiced: np.ndarray) -> float:
         """Median distance from a frame to its k nearest keys elsewhere in the readings (over 100 ms away, so not its
         own neighbourhood): how far the nearest other occurrence of a sound usually is."""
@@ -294,7 +258,7 @@ class KnnWorldConverter(BaseConverter):
         for flag in (True, False):
             pool = keys[voiced == flag]
             if len(pool) > self.k + 2 * MATCH_EXCLUDE_FRAMES:
-                distances.append(self._nearest(pool, pool, self.k, exclude=MATCH_EXCLUDE_FRAMES)[1])
+                distances.append(nearest_keys(pool, pool, self.k, exclude=MATCH_EXCLUDE_FRAMES)[1])
         found = np.concatenate(distances) if distances else np.array([])
         found = found[np.isfinite(found)]
         return float(np.median(found)) if len(found) else float("inf")
@@ -307,7 +271,7 @@ class KnnWorldConverter(BaseConverter):
         if len(source) < world.SAMPLE_RATE // 20 or world.rms(source) < 1e-4:
             return source, world.SAMPLE_RATE
         feats = world.analyze(source, world.SAMPLE_RATE)
-        query = _stack_context(feats.mcep[:, 1 : key_order + 1], context)
+        query = stack_context(feats.mcep[:, 1 : key_order + 1], context)
         query = ((query - data["key_mean"]) / data["key_std"]).astype(np.float32)
         keys = data["keys"].astype(np.float32)
         values = data.get("values")
@@ -326,7 +290,7 @@ class KnnWorldConverter(BaseConverter):
                 continue
             if not len(pool):
                 pool = np.arange(len(keys))
-            index, distance = self._nearest(query[rows], keys[pool], k)
+            index, distance = nearest_keys(query[rows], keys[pool], k)
             nearest = pool[index]
             share = np.full((len(rows), 1), local)
             if "match_distance" in data:
@@ -341,7 +305,7 @@ class KnnWorldConverter(BaseConverter):
                 out[rows, int(data["detail_from"]) :] = data["detail"][nearest].mean(axis=1)
             if target_ap:
                 ap[rows] = world.decode_aperiodicity(data["bap"][nearest].mean(axis=1))
-        out[:, first:] = _smooth(out[:, first:], smooth)
+        out[:, first:] = moving_average(out[:, first:], smooth)
         f0 = world.transform_f0(feats.f0, tuple(data["source_logf0"]), tuple(data["target_logf0"]))
         if "contour_keys" in data:
             contour_k, contour_smooth = (int(v) for v in data["contour_options"])
