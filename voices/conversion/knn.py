@@ -207,9 +207,16 @@ class KnnWorldConverter(BaseConverter):
         source_stats = world.log_f0_stats(np.concatenate(src_f0))
         target_stats = world.log_f0_stats(np.concatenate(tgt_f0))
         f0_scale = target_stats[1] / source_stats[1] if source_stats[1] and target_stats[1] else 1.0
-        contour_table = contours.fit_table(
-            [contours.keys(f0, energy) for f0, energy, _, _ in contour_pairs],
-            [contours.offsets(*pair, f0_scale=f0_scale) for pair in contour_pairs]) if self.contour_k else {}
+        contour_table = {}
+        if self.contour_k:
+            contour_table = contours.fit_table(
+                [contours.keys(f0, energy) for f0, energy, _, _ in contour_pairs],
+                [contours.offsets(*pair, f0_scale=f0_scale) for pair in contour_pairs])
+            contour_table["contour_options"] = np.array([self.contour_k, self.contour_smooth], dtype=np.int64)
+            # A table from a few seconds covers few contour shapes, and its offsets garble short sentences (tones):
+            # they count in full only from `contour_full_seconds` of readings (what enrollment asks for) up.
+            seconds = target_frames / world.FRAMES_PER_SECOND
+            contour_table["contour_weight"] = np.array(min(1.0, seconds / max(self.contour_full_seconds, 1e-9)))
         return {
             "version": np.array(self.version, dtype=np.int64),
             "keys": normalized,
@@ -236,13 +243,7 @@ class KnnWorldConverter(BaseConverter):
             "context": np.array(self.context, dtype=np.int64),
             "alignment_distance": np.array(distances, dtype=np.float64),
             # The author's F0 and energy contours, sound by sound (voices.conversion.contours); absent: the engine's.
-            **({**contour_table, "contour_options": np.array([self.contour_k, self.contour_smooth], dtype=np.int64)}
-               if contour_table else {}),
-            # A table from a few seconds covers few contour shapes, and its offsets garble short sentences (tones):
-            # they count in full only from `contour_full_seconds` of readings (what enrollment asks for) up.
-            **({"contour_weight": np.array(min(1.0, target_frames / world.FRAMES_PER_SECOND
-                                                   / max(self.contour_full_seconds, 1e-9)), dtype=np.float64)}
-               if contour_table else {}),
+            **contour_table,
             # The author's pace relative to the engine's (>1: slower), applied by stretching frames in time.
             "time_scale": np.array(
                 np.clip(target_frames / max(source_frames, 1), *TIME_SCALE_RANGE) if self.rate else 1.0,
