@@ -206,9 +206,9 @@ class KnnWorldConverter(BaseConverter):
         normalized = ((keys - mean) / std).astype(np.float16)
         source_stats = world.log_f0_stats(np.concatenate(src_f0))
         target_stats = world.log_f0_stats(np.concatenate(tgt_f0))
-        f0_scale = target_stats[1] / source_stats[1] if source_stats[1] and target_stats[1] else 1.0
         contour_table = {}
         if self.contour_k:
+            f0_scale = target_stats[1] / source_stats[1] if source_stats[1] and target_stats[1] else 1.0
             contour_table = contours.fit_table(
                 [contours.keys(f0, energy) for f0, energy, _, _ in contour_pairs],
                 [contours.offsets(*pair, f0_scale=f0_scale) for pair in contour_pairs])
