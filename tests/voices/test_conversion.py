@@ -140,3 +140,21 @@ def test_the_author_detail_replaces_only_the_high_orders(engine, fitted):
     high = np.abs(detailed.mcep[:frames, 12:] - broad.mcep[:frames, 12:]).mean()
     # Relative to their size: the high orders change much more than the low ones.
     assert high / np.abs(broad.mcep[:frames, 12:]).mean() > 2 * low / np.abs(broad.mcep[:frames, 1:12]).mean()
+
+
+def test_a_voice_fitted_at_the_old_order_converts_at_its_own(engine, fitted, monkeypatch):
+    """Voices fitted before session 7 hold order-40 mel-cepstra; today's fit is order 60. Both convert, each at its
+    own order, and the fine orders are what differ."""
+    assert fitted["deltas"].shape[1] == world.ORDER + 1 == 61
+    pairs = [ParallelPair(*say(engine, t, SOURCE), *say(engine, t, TARGET), t, "zh") for t in FIT]
+    monkeypatch.setattr(world, "ORDER", 40)
+    old = KnnWorldConverter().fit(pairs)
+    monkeypatch.undo()
+    assert old["deltas"].shape[1] == 41 and old["detail"].shape[1] == 41 - 12
+    source = say(engine, HELD, SOURCE)
+    converter = KnnWorldConverter()
+    from_old, from_new = converter.convert(*source, old)[0], converter.convert(*source, fitted)[0]
+    assert np.isfinite(from_old).all() and abs(len(from_old) - len(from_new)) < 240
+    broad_old, broad_new = world.analyze(from_old, 24000, order=24).mcep, world.analyze(from_new, 24000, order=24).mcep
+    frames = min(len(broad_old), len(broad_new))
+    assert np.abs(broad_old[:frames, 1:12] - broad_new[:frames, 1:12]).mean() < 0.1

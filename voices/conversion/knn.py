@@ -148,7 +148,8 @@ class KnnWorldConverter(BaseConverter):
     def _analyze_target(self, audio: np.ndarray, rate: int):
         """The author's side of a pair (WORLD with Harvest, content features), cached: refinement refits the same
         readings against other source voices."""
-        key = hashlib.sha1(np.ascontiguousarray(audio, dtype=np.float32).tobytes() + str(rate).encode()).hexdigest()
+        audio_bytes = np.ascontiguousarray(audio, dtype=np.float32).tobytes()
+        key = hashlib.sha1(audio_bytes + f"{rate}:{world.ORDER}".encode()).hexdigest()
         with _cache_lock:
             if key in _target_cache:
                 _target_cache.move_to_end(key)
@@ -271,7 +272,8 @@ class KnnWorldConverter(BaseConverter):
         source = world.resample(audio, sample_rate, world.SAMPLE_RATE)
         if len(source) < world.SAMPLE_RATE // 20 or world.rms(source) < 1e-4:
             return source, world.SAMPLE_RATE
-        feats = world.analyze(source, world.SAMPLE_RATE)
+        # The order the voice was fitted at (voices fitted before session 7: 40).
+        feats = world.analyze(source, world.SAMPLE_RATE, order=data["deltas"].shape[1] - 1)
         query = stack_context(feats.mcep[:, 1 : key_order + 1], context)
         query = ((query - data["key_mean"]) / data["key_std"]).astype(np.float32)
         keys = data["keys"].astype(np.float32)
