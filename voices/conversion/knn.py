@@ -14,8 +14,9 @@ another occurrence of the same sound usually is (a sound the readings do not cov
 overall difference instead, in proportion (`local_by_distance`); by default half of every frame's difference is the
 overall one, which keeps it intelligible when the readings cover few sounds. The fine detail (mel-cepstral orders
 from `author_detail_from`, default 12: voice quality and channel, little of the words) is the neighbours' own author
-envelopes outright. Mode "replace" takes the neighbours' author envelopes outright for every order (closer on
-paper, garbled with little data: see docs/cloning.md). F0 follows the author's log-F0 mean and spread, and the F0
+envelopes outright, its spread over the utterance partly restored to the author's (`detail_spread`). Mode
+"replace" takes the neighbours' author envelopes outright for every order (closer on paper, garbled with little data:
+see docs/cloning.md). F0 follows the author's log-F0 mean and spread, and the F0
 and energy contours the author's own departures from the engine's for each sound (`contours`); the pace is the
 author's; WORLD resynthesizes.
 """
@@ -63,6 +64,18 @@ def _whisper_dir(option: str | None) -> Path:
     return model_path("whisper-base")
 
 
+def _restore_spread(detail: np.ndarray, author_detail: np.ndarray, power: float) -> np.ndarray:
+    """Averaging k neighbours' envelopes shrinks the fine detail's variation over an utterance (it sounds muffled);
+    scale each order's deviation from its utterance mean toward the spread of the author's own frames, by
+    (author / converted) ** power. The classical global-variance postfilter, on the fine orders only. Measured
+    (docs/cloning.md, session 7): power 0.5 is closer on CAM++ at the same ASR error; 1.0 costs short sentences."""
+    if power <= 0 or len(detail) < 2:
+        return detail
+    mean = detail.mean(axis=0)
+    ratio = (author_detail.std(axis=0) / np.maximum(detail.std(axis=0), 1e-9)) ** power
+    return mean + (detail - mean) * ratio
+
+
 class KnnWorldConverter(BaseConverter):
     kind = "world-knn"
     version = 1
@@ -81,6 +94,7 @@ class KnnWorldConverter(BaseConverter):
         distance_power: float = 2.0,
         replace_weight: float = 0.0,
         author_detail_from: int = 12,
+        detail_spread: float = 0.5,
         contour_k: int = 8,
         contour_smooth: int = 11,
         contour_full_seconds: float = 20.0,
@@ -102,6 +116,9 @@ class KnnWorldConverter(BaseConverter):
         if not 0 <= author_detail_from <= world.ORDER:
             raise ValueError(f"author_detail_from is a mel-cepstral order within [0, {world.ORDER}] (0: off)")
         self.author_detail_from = int(author_detail_from)
+        if not 0.0 <= detail_spread <= 1.0:
+            raise ValueError("detail_spread is within [0, 1] (0: the neighbours' mean as is, 1: the author's spread)")
+        self.detail_spread = float(detail_spread)
         if contour_k < 0:
             raise ValueError("contour_k is a neighbour count (0: the engine's own contours, log-F0 mean/spread only)")
         self.contour_k = int(contour_k)
@@ -226,7 +243,8 @@ class KnnWorldConverter(BaseConverter):
             **({"values": values.astype(np.float32)} if self.replace_weight > 0 else {}),
             # The author's own fine spectral detail (orders >= detail_from) of every frame, taken outright.
             **({"detail": values[:, self.author_detail_from :].astype(np.float32),
-                "detail_from": np.array(self.author_detail_from, dtype=np.int64)} if self.author_detail_from else {}),
+                "detail_from": np.array(self.author_detail_from, dtype=np.int64),
+                "detail_spread": np.array(self.detail_spread, dtype=np.float64)} if self.author_detail_from else {}),
             "deltas": np.concatenate(deltas).astype(np.float32),
             "replace_weight": np.array(self.replace_weight, dtype=np.float64),
             "local_weight": np.array(self.local_weight, dtype=np.float64),
@@ -309,6 +327,9 @@ class KnnWorldConverter(BaseConverter):
             if target_ap:
                 ap[rows] = world.decode_aperiodicity(data["bap"][nearest].mean(axis=1))
         out[:, first:] = moving_average(out[:, first:], smooth)
+        if "detail" in data and "detail_spread" in data:
+            out[:, int(data["detail_from"]) :] = _restore_spread(
+                out[:, int(data["detail_from"]) :], data["detail"], float(data["detail_spread"]))
         f0 = world.transform_f0(feats.f0, tuple(data["source_logf0"]), tuple(data["target_logf0"]))
         if "contour_keys" in data:
             contour_k, contour_smooth = (int(v) for v in data["contour_options"])
