@@ -7,7 +7,7 @@ language (the baseline rows, the engine's copy and the author's own reading, are
 
 An oracle, not a method: for a sentence the author never read there is no aligned reading to take pieces from.
 What it shows is how far each part (envelope, F0 contour, energy contour, aperiodicity, timing) can carry the clone
-(docs/cloning.md, session 6).
+(docs/cloning.md, sessions 6 and 7).
 """
 
 import argparse
@@ -43,6 +43,9 @@ def oracle_variants(evaluator, rows: list[dict], voice: str) -> dict:
     source = world.trim_silence(world.resample(pair.source, pair.source_rate, world.SAMPLE_RATE), world.SAMPLE_RATE)
     engine = world.analyze(source, world.SAMPLE_RATE)
     author, author_content = converter._analyze_target(pair.target, pair.target_rate)
+    author_order_40 = world.analyze(world.normalize_peak(world.trim_silence(
+        world.resample(pair.target, pair.target_rate, world.SAMPLE_RATE), world.SAMPLE_RATE)), world.SAMPLE_RATE,
+        accurate_f0=True, order=40)
     mapping, _ = converter.align(converter._content(source), author_content, len(engine), len(author))
     engine_f0 = world.transform_f0(engine.f0, tuple(data["source_logf0"]), tuple(data["target_logf0"]))
     # The author's log F0 on the engine's frames, bridged across the author's unvoiced ones; voiced where the engine is.
@@ -61,13 +64,16 @@ def oracle_variants(evaluator, rows: list[dict], voice: str) -> dict:
     return {
         "engine (WORLD copy)": render(engine.f0, engine.mcep, engine.ap),
         "default conversion (seen text)": converter.convert(pair.source, pair.source_rate, data),
-        "author's envelope c1-c40": render(engine_f0, envelope, engine.ap),
+        f"author's envelope c1-c{world.ORDER}": render(engine_f0, envelope, engine.ap),
         "+ author's F0 contour": render(author_f0, envelope, engine.ap),
         "+ author's F0, smoothed 55 ms": render(smoothed_f0, envelope, engine.ap),
         "+ author's energy contour": render(engine_f0, with_energy, engine.ap),
         "+ author's F0 and energy": render(author_f0, with_energy, engine.ap),
         "+ F0, energy, aperiodicity": render(author_f0, with_energy, author.ap[mapping]),
         "author (WORLD copy, own timing)": (world.synthesize(author.f0, author.mcep, author.ap), world.SAMPLE_RATE),
+        # What the mel-cepstral order alone costs (40 before session 7).
+        "author (WORLD copy, order 40)": (world.synthesize(author.f0, author_order_40.mcep, author.ap),
+                                          world.SAMPLE_RATE),
         "author (real reading)": (pair.target, pair.target_rate),
     }
 
