@@ -1,6 +1,7 @@
 """Converter options side by side on real speakers: each variant is fitted on every speaker's clips but the last
 (one fixed stock source voice per speaker, no refinement), reads a sentence that no clip says (the evaluation's
-UNSEEN_TEXT) and is compared with the held-out clip on both embeddings; the ASR error of that reading too.
+UNSEEN_TEXT) and is compared with the held-out clip on every embedding; the ASR error of that reading too. Then it
+reads the held-out clip's own sentence (short, so a wrong tone shows): CAM++ and the ASR error of that reading.
 Prints a table: means over the Chinese speakers, then each speaker.
 
     .venv/bin/python bench/conversion_variants.py --manifest ../shared/eval/dev/manifest.csv \\
@@ -64,30 +65,36 @@ def main():
             spoken = evaluator.engine.synthesize(reading.transcript, voice, language)
             pairs.append(ParallelPair(spoken.audio, spoken.sample_rate, reading.audio, reading.sample_rate,
                                       reading.transcript, language))
-        text = unseen_text(language)
-        spoken = evaluator.engine.synthesize(text, voice, language)
-
-        def measure(audio, rate, text=text, language=language, held_embedding=held_embedding):
-            return {**evaluator.similarity(held_embedding, evaluator.embed(audio, rate)),
-                    "err": metrics.intelligibility(evaluator.asr, audio, rate, text, language)["error_rate"]}
-
-        row = {"stock source": measure(spoken.audio, spoken.sample_rate)}
+        texts = {"unseen": unseen_text(language), "held": held["transcript"]}
+        spoken = {which: evaluator.engine.synthesize(text, voice, language) for which, text in texts.items()}
+        fitted = {"stock source": None}
         for name, options in variants.items():
             converter = KnnWorldConverter(**options)
-            row[name] = measure(*converter.convert(spoken.audio, spoken.sample_rate, converter.fit(pairs)))
+            fitted[name] = (converter, converter.fit(pairs))
+        row = {}
+        for name, voice_fit in fitted.items():
+            row[name] = {}
+            for which, text in texts.items():
+                audio, rate = spoken[which].audio, spoken[which].sample_rate
+                if voice_fit:
+                    audio, rate = voice_fit[0].convert(audio, rate, voice_fit[1])
+                similarity = evaluator.similarity(held_embedding, evaluator.embed(audio, rate))
+                error = metrics.intelligibility(evaluator.asr, audio, rate, text, language)["error_rate"]
+                row[name].update({**similarity, "err": error} if which == "unseen"
+                                 else {"cam held": similarity["campplus"], "err held": error})
         results[speaker] = (language, voice, row)
 
     names = ["stock source", *variants]
     zh = [row for language, _, row in results.values() if language == "zh"]
-    keys = ("resemblyzer", "whisper-spk", "campplus", "err")
-    print(f"{'variant':24s} {'zh res':>7s} {'zh wsp':>7s} {'zh cam':>7s} {'zh err':>7s}  "
-          + "  ".join(f"{s[-10:]:>22s}" for s in results))
+    keys = ("resemblyzer", "whisper-spk", "campplus", "err", "cam held", "err held")
+    print(f"{'variant':24s} " + " ".join(f"{'zh ' + k[:8]:>11s}" for k in keys) + "  "
+          + "  ".join(f"{s[-10:]:>34s}" for s in results))
     for name in names:
         means = [np.mean([r[name][k] for r in zh]) if zh else float("nan") for k in keys]
         cells = "  ".join("/".join(f"{r[name][k]:+.2f}" for k in keys) for _, _, r in results.values())
-        print(f"{name[:24]:24s} " + " ".join(f"{m:7.3f}" for m in means) + f"  {cells}")
-    print("cells: resemblyzer / whisper-spk / campplus / ASR error; sources: "
-          + ", ".join(f"{s}={v}" for s, (_, v, _) in results.items()))
+        print(f"{name[:24]:24s} " + " ".join(f"{m:11.3f}" for m in means) + f"  {cells}")
+    print("cells: resemblyzer / whisper-spk / campplus / ASR error, unseen text; campplus / ASR error, the held-out "
+          "clip's text; sources: " + ", ".join(f"{s}={v}" for s, (_, v, _) in results.items()))
 
 
 if __name__ == "__main__":
