@@ -26,7 +26,7 @@ def oracle_variants(evaluator, rows: list[dict], voice: str) -> dict:
 
     from voices.conversion import ParallelPair, contours, world
     from voices.conversion.frames import moving_average
-    from voices.conversion.knn import KnnWorldConverter
+    from voices.conversion.knn import KnnWorldConverter, author_audio
     from voices.engines.base import Reading
     from voices.evaluation.runner import _load
 
@@ -43,9 +43,8 @@ def oracle_variants(evaluator, rows: list[dict], voice: str) -> dict:
     source = world.trim_silence(world.resample(pair.source, pair.source_rate, world.SAMPLE_RATE), world.SAMPLE_RATE)
     engine = world.analyze(source, world.SAMPLE_RATE)
     author, author_content = converter._analyze_target(pair.target, pair.target_rate)
-    author_order_40 = world.analyze(world.normalize_peak(world.trim_silence(
-        world.resample(pair.target, pair.target_rate, world.SAMPLE_RATE), world.SAMPLE_RATE)), world.SAMPLE_RATE,
-        accurate_f0=True, order=40)
+    author_order_40 = world.analyze(author_audio(pair.target, pair.target_rate), world.SAMPLE_RATE,
+                                    accurate_f0=True, order=40)
     mapping, _ = converter.align(converter._content(source), author_content, len(engine), len(author))
     engine_f0 = world.transform_f0(engine.f0, tuple(data["source_logf0"]), tuple(data["target_logf0"]))
     # The author's log F0 on the engine's frames, bridged across the author's unvoiced ones; voiced where the engine is.

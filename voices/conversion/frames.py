@@ -23,7 +23,7 @@ def moving_average(x: np.ndarray, width: int) -> np.ndarray:
 
 
 def nearest_keys(query: np.ndarray, keys: np.ndarray, k: int, chunk: int = 512,
-             exclude: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+                 exclude: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Indices [Q, k] of the k nearest keys (Euclidean) of each query row, and their mean squared distance [Q].
     With `exclude`, the query is the keys themselves and keys within `exclude` frames of a row do not count."""
     k = min(k, len(keys))

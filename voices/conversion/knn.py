@@ -16,9 +16,8 @@ overall one, which keeps it intelligible when the readings cover few sounds. The
 from `author_detail_from`, default 12: voice quality and channel, little of the words) is the neighbours' own author
 envelopes outright, its spread over the utterance partly restored to the author's (`detail_spread`). Mode
 "replace" takes the neighbours' author envelopes outright for every order (closer on paper, garbled with little data:
-see docs/cloning.md). F0 follows the author's log-F0 mean and spread, and the F0
-and energy contours the author's own departures from the engine's for each sound (`contours`); the pace is the
-author's; WORLD resynthesizes.
+see docs/cloning.md). F0 follows the author's log-F0 mean and spread, and the F0 and energy contours the author's own
+departures from the engine's for each sound (`contours`); the pace is the author's; WORLD resynthesizes.
 """
 
 from __future__ import annotations
@@ -62,6 +61,11 @@ def _whisper_dir(option: str | None) -> Path:
     from ..assets import model_path
 
     return model_path("whisper-base")
+
+
+def author_audio(audio: np.ndarray, rate: int) -> np.ndarray:
+    """An author's reading as the converter analyses it: at the working rate, silence trimmed, peak-normalised."""
+    return world.normalize_peak(world.trim_silence(world.resample(audio, rate, world.SAMPLE_RATE), world.SAMPLE_RATE))
 
 
 def _restore_spread(detail: np.ndarray, author_detail: np.ndarray, power: float) -> np.ndarray:
@@ -171,8 +175,7 @@ class KnnWorldConverter(BaseConverter):
             if key in _target_cache:
                 _target_cache.move_to_end(key)
                 return _target_cache[key]
-        target = world.normalize_peak(world.trim_silence(world.resample(audio, rate, world.SAMPLE_RATE),
-                                                         world.SAMPLE_RATE))
+        target = author_audio(audio, rate)
         result = (world.analyze(target, world.SAMPLE_RATE, accurate_f0=True), self._content(target))
         with _cache_lock:
             _target_cache[key] = result
@@ -328,8 +331,8 @@ class KnnWorldConverter(BaseConverter):
                 ap[rows] = world.decode_aperiodicity(data["bap"][nearest].mean(axis=1))
         out[:, first:] = moving_average(out[:, first:], smooth)
         if "detail" in data and "detail_spread" in data:
-            out[:, int(data["detail_from"]) :] = _restore_spread(
-                out[:, int(data["detail_from"]) :], data["detail"], float(data["detail_spread"]))
+            fine = int(data["detail_from"])
+            out[:, fine:] = _restore_spread(out[:, fine:], data["detail"], float(data["detail_spread"]))
         f0 = world.transform_f0(feats.f0, tuple(data["source_logf0"]), tuple(data["target_logf0"]))
         if "contour_keys" in data:
             contour_k, contour_smooth = (int(v) for v in data["contour_options"])
